@@ -1,0 +1,4 @@
+import storm
+
+def process(tup):
+    return tup.values[0])
