@@ -3,7 +3,7 @@ module github.com/stormpy/stormpy
 go 1.26.8
 
 require (
-	github.com/apache/thrift v0.25.0
+	github.com/apache/thrift v0.17.0
 	github.com/hashicorp/go-multierror v1.1.1
 	github.com/kevinburke/ssh_config v1.6.0
 	github.com/urfave/cli/v2 v2.27.7
