@@ -129,6 +129,8 @@ type endpoint struct {
 	identitiesOnly bool
 	hashKnownHosts bool
 	connectTimeout time.Duration
+	aliveInterval  time.Duration // ServerAliveInterval; 0 sends no keepalives
+	aliveCountMax  int
 }
 
 // addr is host:port for net.Dial and for known_hosts lookups.
@@ -214,6 +216,21 @@ func resolve(g Gateway, cfg sshConfig, home, localUser string) (endpoint, error)
 			return e, exitcode.Invalid(fmt.Errorf("ssh config: ConnectTimeout %q for host %s is not a number of seconds", t, g.Host))
 		}
 		e.connectTimeout = time.Duration(n) * time.Second
+	}
+	if t := cfg.get(g.Host, "ServerAliveInterval"); t != "" {
+		n, err := strconv.Atoi(t)
+		if err != nil || n < 0 {
+			return e, exitcode.Invalid(fmt.Errorf("ssh config: ServerAliveInterval %q for host %s is not a number of seconds", t, g.Host))
+		}
+		e.aliveInterval = time.Duration(n) * time.Second
+	}
+	e.aliveCountMax = 3
+	if c := cfg.get(g.Host, "ServerAliveCountMax"); c != "" {
+		n, err := strconv.Atoi(c)
+		if err != nil || n < 1 {
+			return e, exitcode.Invalid(fmt.Errorf("ssh config: ServerAliveCountMax %q for host %s is not a positive number", c, g.Host))
+		}
+		e.aliveCountMax = n
 	}
 	return e, nil
 }

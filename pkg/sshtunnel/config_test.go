@@ -67,6 +67,7 @@ Host hdi
   IdentityFile %d/second
   HashKnownHosts yes
   ConnectTimeout 7
+  ServerAliveInterval 15
 
 Host *
   User fallback
@@ -98,8 +99,8 @@ Host *
 	if strings.Join(e.identityFiles, ",") != strings.Join(want, ",") {
 		t.Errorf("identity files %v, want %v", e.identityFiles, want)
 	}
-	if !e.hashKnownHosts || !e.identitiesOnly || e.connectTimeout.Seconds() != 7 {
-		t.Errorf("hash=%v identitiesOnly=%v timeout=%v", e.hashKnownHosts, e.identitiesOnly, e.connectTimeout)
+	if !e.hashKnownHosts || !e.identitiesOnly || e.connectTimeout.Seconds() != 7 || e.aliveInterval.Seconds() != 15 || e.aliveCountMax != 3 {
+		t.Errorf("hash=%v identitiesOnly=%v timeout=%v alive=%v×%d", e.hashKnownHosts, e.identitiesOnly, e.connectTimeout, e.aliveInterval, e.aliveCountMax)
 	}
 
 	// The command line wins over the config.

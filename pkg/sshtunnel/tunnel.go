@@ -150,7 +150,53 @@ func Dial(ctx context.Context, opts Options) (*Tunnel, error) {
 		return nil, handshakeError(ctx, e, hk, auth, err)
 	}
 	_ = conn.SetDeadline(time.Time{})
-	return &Tunnel{client: ssh.NewClient(c, chans, reqs), gateway: e.String(), closers: auth.closers}, nil
+	t := &Tunnel{client: ssh.NewClient(c, chans, reqs), gateway: e.String(), closers: auth.closers}
+	if e.aliveInterval > 0 {
+		go t.keepAlive(e.aliveInterval, e.aliveCountMax)
+	}
+	return t, nil
+}
+
+// keepAlive does what ServerAliveInterval does for ssh: it asks the gateway
+// for a reply every interval and drops the connection after max missed
+// replies, so that a dead gateway fails calls instead of hanging them.
+func (t *Tunnel) keepAlive(interval time.Duration, max int) {
+	done := make(chan struct{})
+	go func() {
+		t.client.Wait()
+		close(done)
+	}()
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	missed := 0
+	for {
+		select {
+		case <-done:
+			return
+		case <-tick.C:
+		}
+		reply := make(chan error, 1)
+		go func() {
+			_, _, err := t.client.SendRequest("keepalive@openssh.com", true, nil)
+			reply <- err
+		}()
+		select {
+		case <-done:
+			return
+		case err := <-reply:
+			if err != nil {
+				t.client.Close()
+				return
+			}
+			missed = 0
+		case <-time.After(interval):
+			missed++
+			if missed >= max {
+				t.client.Close()
+				return
+			}
+		}
+	}
 }
 
 func handshakeError(ctx context.Context, e endpoint, hk *hostKeys, auth *authState, err error) error {

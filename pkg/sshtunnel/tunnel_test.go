@@ -547,3 +547,90 @@ func TestDialHonoursContext(t *testing.T) {
 		t.Fatalf("DialContext with a cancelled context: %v", err)
 	}
 }
+
+// blackhole forwards to addr until frozen, then silently drops all traffic
+// both ways, like a network path that died without a reset.
+type blackhole struct {
+	addr   string
+	mu     sync.Mutex
+	frozen bool
+}
+
+func (b *blackhole) freeze() {
+	b.mu.Lock()
+	b.frozen = true
+	b.mu.Unlock()
+}
+
+func (b *blackhole) pipe(dst, src net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if err != nil {
+			return
+		}
+		b.mu.Lock()
+		frozen := b.frozen
+		b.mu.Unlock()
+		if !frozen {
+			dst.Write(buf[:n])
+		}
+	}
+}
+
+func startBlackhole(t *testing.T, target string) (*blackhole, string) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	b := &blackhole{addr: target}
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			up, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			t.Cleanup(func() { c.Close(); up.Close() })
+			go b.pipe(up, c)
+			go b.pipe(c, up)
+		}
+	}()
+	return b, l.Addr().String()
+}
+
+func TestServerAliveIntervalDropsDeadGateway(t *testing.T) {
+	s, h := keyServer(t, sshdtest.Config{})
+	hole, addr := startBlackhole(t, s.Addr)
+	_, port, _ := net.SplitHostPort(addr)
+	h.write(t, "known_hosts", strings.Replace(s.KnownHostsLine(), fmt.Sprint(s.Port), port, 1)+"\n")
+	h.write(t, "config", "Host *\n  ServerAliveInterval 1\n  ServerAliveCountMax 2\n")
+	tun := dial(t, h.options(s.User+"@"+addr))
+	c, err := tun.DialContext(context.Background(), "tcp", echoServer(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	hole.freeze()
+	start := time.Now()
+	readErr := make(chan error, 1)
+	go func() {
+		_, err := c.Read(make([]byte, 1))
+		readErr <- err
+	}()
+	select {
+	case err := <-readErr:
+		if err == nil {
+			t.Fatal("read succeeded through a dead gateway")
+		}
+		t.Logf("dead gateway noticed after %v: %v", time.Since(start).Round(100*time.Millisecond), err)
+	case <-time.After(15 * time.Second):
+		t.Fatal("a read through a dead gateway still hangs after 15s")
+	}
+}
