@@ -1,0 +1,192 @@
+package pydeps
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// BundleDir is the directory under resources/ that holds the unpacked
+// dependencies; launchers put it on sys.path.
+const BundleDir = "_deps"
+
+// File is one file of the bundle.
+type File struct {
+	// Path is slash-separated and relative to resources/, e.g.
+	// "_deps/six.py".
+	Path string
+	// Mode is 0644, or 0755 for files the wheel marks executable.
+	Mode fs.FileMode
+	Data []byte
+	// Source names where the file came from ("six-1.17.0-py2.py3-none-any.whl").
+	Source string
+}
+
+// parseWheelName splits a wheel file name
+// ({name}-{version}(-{build})?-{python}-{abi}-{platform}.whl).
+func parseWheelName(file string) (name, version string, tags [3]string, err error) {
+	base, ok := strings.CutSuffix(file, ".whl")
+	parts := strings.Split(base, "-")
+	if !ok || (len(parts) != 5 && len(parts) != 6) {
+		return "", "", tags, fmt.Errorf("%s: %w", file, errNotWheel)
+	}
+	copy(tags[:], parts[len(parts)-3:])
+	return parts[0], parts[1], tags, nil
+}
+
+// Bundle unpacks the resolution's wheels into the files of BundleDir, as
+// pip would install them into site-packages: .data/purelib and platlib
+// merged into the top, scripts, headers and data dropped (nothing on a
+// worker runs them), compiled bytecode dropped (the workers' Python
+// writes its own). The result is sorted by path and depends only on the
+// wheels' contents, never on timestamps or the order of zip entries.
+func Bundle(res *Resolution) ([]File, error) {
+	byPath := map[string]File{}
+	for _, w := range res.Wheels {
+		if err := unpackWheel(res.Path(w), byPath); err != nil {
+			return nil, err
+		}
+	}
+	files := make([]File, 0, len(byPath))
+	for _, f := range byPath {
+		files = append(files, f)
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	return files, nil
+}
+
+func unpackWheel(wheelPath string, byPath map[string]File) error {
+	wheel := filepath.Base(wheelPath)
+	zr, err := zip.OpenReader(wheelPath)
+	if err != nil {
+		return fmt.Errorf("open wheel %s: %w", wheel, err)
+	}
+	defer zr.Close()
+	for _, zf := range zr.File {
+		if strings.HasSuffix(zf.Name, "/") {
+			continue
+		}
+		rel, err := wheelTarget(zf.Name)
+		if err != nil {
+			return fmt.Errorf("wheel %s: %w", wheel, err)
+		}
+		if rel == "" {
+			continue
+		}
+		data, err := readZipFile(zf)
+		if err != nil {
+			return fmt.Errorf("wheel %s: %s: %w", wheel, zf.Name, err)
+		}
+		mode := fs.FileMode(0o644)
+		if zf.Mode()&0o111 != 0 {
+			mode = 0o755
+		}
+		p := BundleDir + "/" + rel
+		if prev, ok := byPath[p]; ok {
+			if bytes.Equal(prev.Data, data) {
+				continue
+			}
+			return fmt.Errorf("wheels %s and %s both install %s with different contents; remove one of the packages from the requirements", prev.Source, wheel, rel)
+		}
+		byPath[p] = File{Path: p, Mode: mode, Data: data, Source: wheel}
+	}
+	return nil
+}
+
+func readZipFile(zf *zip.File) ([]byte, error) {
+	rc, err := zf.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
+}
+
+// wheelTarget maps a wheel entry to its path in the bundle, "" for entries
+// that are not installed, and an error for entries that would land
+// outside it.
+func wheelTarget(name string) (string, error) {
+	if strings.Contains(name, "\\") || strings.Contains(name, "\x00") || path.IsAbs(name) ||
+		(len(name) > 1 && name[1] == ':') {
+		return "", fmt.Errorf("refusing entry %q: not a relative path", name)
+	}
+	clean := path.Clean(name)
+	if clean == ".." || strings.HasPrefix(clean, "../") || clean == "." {
+		return "", fmt.Errorf("refusing entry %q: it escapes the install directory", name)
+	}
+	parts := strings.Split(clean, "/")
+	if strings.HasSuffix(parts[0], ".data") {
+		if len(parts) < 3 || (parts[1] != "purelib" && parts[1] != "platlib") {
+			return "", nil
+		}
+		parts = parts[2:]
+		clean = strings.Join(parts, "/")
+	}
+	for _, p := range parts {
+		if p == "__pycache__" {
+			return "", nil
+		}
+	}
+	if strings.HasSuffix(clean, ".pyc") || strings.HasSuffix(clean, ".pyo") {
+		return "", nil
+	}
+	return clean, nil
+}
+
+// Modules returns the top-level module and package names the bundle
+// provides, sorted.
+func Modules(files []File) []string {
+	seen := map[string]bool{}
+	for _, f := range files {
+		rel, ok := strings.CutPrefix(f.Path, BundleDir+"/")
+		if !ok {
+			continue
+		}
+		first, rest, isDir := strings.Cut(rel, "/")
+		var mod string
+		switch {
+		case isDir && rest != "":
+			if strings.HasSuffix(first, ".dist-info") || strings.HasSuffix(first, ".data") || strings.HasSuffix(first, ".egg-info") {
+				continue
+			}
+			mod = first
+		case strings.HasSuffix(first, ".py"):
+			mod = strings.TrimSuffix(first, ".py")
+		case strings.HasSuffix(first, ".so") || strings.HasSuffix(first, ".pyd"):
+			mod, _, _ = strings.Cut(first, ".")
+		default:
+			continue
+		}
+		if mod != "" {
+			seen[mod] = true
+		}
+	}
+	mods := make([]string, 0, len(seen))
+	for m := range seen {
+		mods = append(mods, m)
+	}
+	sort.Strings(mods)
+	return mods
+}
+
+// WriteFiles writes files under dir (the resources/ directory of a local
+// run), creating directories as needed.
+func WriteFiles(dir string, files []File) error {
+	for _, f := range files {
+		dst := filepath.Join(dir, filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return fmt.Errorf("write bundle: %w", err)
+		}
+		if err := os.WriteFile(dst, f.Data, f.Mode); err != nil {
+			return fmt.Errorf("write bundle: %w", err)
+		}
+	}
+	return nil
+}
