@@ -110,6 +110,11 @@ func UnknownImports(ctx context.Context, c ImportCheck) ([]Warning, error) {
 	reqs := map[string]bool{}
 	for _, r := range c.Requirements {
 		reqs[moduleKey(r)] = true
+		// zope.interface, backports.zoneinfo: namespace packages whose
+		// distribution name starts with the module imported.
+		if ns, _, ok := strings.Cut(r, "."); ok {
+			reqs[moduleKey(ns)] = true
+		}
 	}
 	var warns []Warning
 	for i, f := range rep.Files {
