@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -23,7 +24,10 @@ type env struct {
 
 // commands lists every verb; each lives in its own cmd_<verb>.go file.
 func commands(e *env) []*cli.Command {
-	return []*cli.Command{}
+	return []*cli.Command{
+		validateCommand(e),
+		packageCommand(e),
+	}
 }
 
 func newApp(e *env) *cli.App {
@@ -53,6 +57,10 @@ func newApp(e *env) *cli.App {
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
 	app := newApp(e)
+	if len(args) > 1 && !strings.HasPrefix(args[1], "-") && app.Command(args[1]) == nil {
+		fmt.Fprintf(stderr, "stormpy: unknown command %q%s; run 'stormpy --help' for the list\n", args[1], suggestCommand(app, args[1]))
+		return exitcode.Usage
+	}
 	err := app.RunContext(ctx, reorderArgs(app, args))
 	if err == nil {
 		return exitcode.OK
@@ -62,4 +70,38 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	fmt.Fprintf(stderr, "stormpy: %v\n", err)
 	return exitcode.Code(err)
+}
+
+// suggestCommand names the closest command, for a mistyped verb.
+func suggestCommand(app *cli.App, typed string) string {
+	best, bestD := "", 3
+	for _, c := range app.Commands {
+		if d := levenshtein(typed, c.Name); d < bestD {
+			best, bestD = c.Name, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }

@@ -63,6 +63,7 @@ func Parse(file string, data []byte, opts Options) (*Spec, error) {
 	raw := l.parseFile(file, data, 0)
 	s := merge(raw, l.included)
 	s.File = file
+	s.Sources = l.sources
 	if opts.Name != "" {
 		s.Name = opts.Name
 	}
@@ -78,6 +79,7 @@ type loader struct {
 	p        *problems
 	active   map[string]bool
 	included []included
+	sources  []string
 }
 
 type included struct {
@@ -90,6 +92,7 @@ var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 func (l *loader) parseFile(file string, data []byte, depth int) *rawSpec {
 	abs, _ := filepath.Abs(file)
 	l.active[abs] = true
+	l.sources = append(l.sources, file)
 	defer delete(l.active, abs)
 
 	data = l.opts.Filters.substitute(file, data, l.p)

@@ -37,6 +37,8 @@ type Spec struct {
 	Spouts  []*Component
 	Bolts   []*Component
 	Streams []*Stream
+	// Sources lists every file read: the spec, its includes.
+	Sources []string
 	// Warnings are problems that do not stop packaging.
 	Warnings []*Error
 }
