@@ -1,0 +1,880 @@
+// Package local runs a topology on this machine with no JVM: one child
+// process per task, started like Storm's ShellSpout and ShellBolt start them,
+// with routing, tuple-tree tracking and heartbeats done in Go by a host for
+// Storm's multilang protocol.
+package local
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/stormpy/stormpy/pkg/multilang"
+	"github.com/stormpy/stormpy/pkg/topology"
+)
+
+// Options configure a local run.
+type Options struct {
+	// ResourcesDir is the packaged resources/ tree, the working directory
+	// of every child, exactly as on a supervisor.
+	ResourcesDir string
+	// Duration ends the run; 0 runs until ctx is cancelled.
+	Duration time.Duration
+	// Debug prints every tuple and the components' DEBUG and TRACE logs.
+	Debug bool
+	// Out receives log lines and the summary.
+	Out io.Writer
+	// Grace is how long in-flight tuple trees may finish after the spouts
+	// are deactivated; default 2s.
+	Grace time.Duration
+	// MaxQueued is how many tuples may wait inside the runner for slow
+	// bolts before spouts are paused; default 10000.
+	MaxQueued int
+}
+
+// Run runs t until ctx is cancelled, the duration ends, or a child fails.
+// It returns the run's statistics, also when it fails. A stop requested
+// through ctx or the duration is not an error.
+func Run(ctx context.Context, t *topology.Topology, opts Options) (*Summary, error) {
+	p, err := newPlan(t)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Out == nil {
+		opts.Out = io.Discard
+	}
+	if opts.Grace <= 0 {
+		opts.Grace = 2 * time.Second
+	}
+	if opts.MaxQueued <= 0 {
+		opts.MaxQueued = 10000
+	}
+	dir, err := filepath.Abs(opts.ResourcesDir)
+	if err != nil {
+		return nil, fmt.Errorf("resources directory: %w", err)
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("resources directory %s is missing: package the topology first", opts.ResourcesDir)
+	}
+	opts.ResourcesDir = dir
+	r := newRunner(p, opts)
+	return r.run(ctx)
+}
+
+// outKind says what an outMsg carries.
+type outKind uint8
+
+const (
+	outTuple outKind = iota
+	outHeartbeat
+	outSpoutCmd
+	outTaskIDs
+)
+
+// outMsg is one message queued for a child's stdin.
+type outMsg struct {
+	kind    outKind
+	id      uint64
+	srcTask int
+	comp    string
+	stream  string
+	values  []json.RawMessage
+	cmd     string
+	msgID   json.RawMessage
+	tasks   []int
+}
+
+// rootEdge ties an input tuple to one tuple tree: the edge id it was sent
+// with and the XOR of the edges of the tuples emitted anchored to it.
+type rootEdge struct {
+	root, edge, accum uint64
+}
+
+// inTuple is a tuple a bolt received and has not acked or failed.
+type inTuple struct {
+	roots []rootEdge
+}
+
+// tree is one spout tuple's tree, tracked like Storm's acker: the XOR of
+// every edge id created and acked; zero means the tree is complete.
+type tree struct {
+	val      uint64
+	spout    *task
+	msgID    json.RawMessage
+	deadline int64
+}
+
+type task struct {
+	id    int
+	name  string // component:task, for log lines
+	comp  *compPlan
+	spout bool
+	child *child
+
+	mu     sync.Mutex
+	queue  []outMsg
+	spare  []outMsg
+	notify chan struct{}
+	broken bool // writer saw a write error
+
+	// Router-owned state.
+	inputs      map[uint64]inTuple
+	shuffle     map[*subscription]int
+	busy        bool // spout: a command is outstanding
+	lastCmd     string
+	emitted     bool // spout: the current next emitted something
+	sleeping    bool
+	active      bool
+	cmds        []outMsg
+	pending     int
+	maxPending  int
+	stats       taskStats
+	metricsSeen map[string]bool
+}
+
+type taskStats struct {
+	emitted, transferred, acked, failed, executed, errors int64
+}
+
+type event struct {
+	t   *task
+	m   *multilang.Message
+	err error
+}
+
+type runner struct {
+	p      *plan
+	opts   Options
+	out    *printer
+	tasks  []*task
+	spouts []*task
+	bolts  []*task
+
+	acking  bool
+	timeout time.Duration
+	hbLimit time.Duration
+	debug   bool
+
+	events chan event
+	wake   chan *task
+	done   chan struct{}
+
+	queued    atomic.Int64
+	throttled atomic.Bool
+
+	nextID   uint64
+	ledger   map[uint64]*tree
+	stopping bool
+	started  time.Time
+}
+
+func newRunner(p *plan, opts Options) *runner {
+	r := &runner{
+		p:       p,
+		opts:    opts,
+		out:     &printer{w: opts.Out, debug: opts.Debug},
+		acking:  ackingEnabled(p.topo.Conf),
+		timeout: confSeconds(p.topo.Conf, keyMessageTimeout, 30*time.Second),
+		hbLimit: subprocessTimeout(p.topo.Conf),
+		debug:   opts.Debug || confBool(p.topo.Conf, keyDebug),
+		events:  make(chan event, 4096),
+		done:    make(chan struct{}),
+		ledger:  map[uint64]*tree{},
+	}
+	for _, tp := range p.tasks {
+		t := &task{
+			id:          tp.id,
+			name:        fmt.Sprintf("%s:%d", tp.comp.c.ID, tp.id),
+			comp:        tp.comp,
+			spout:       tp.comp.c.Kind == topology.Spout,
+			notify:      make(chan struct{}, 1),
+			inputs:      map[uint64]inTuple{},
+			shuffle:     map[*subscription]int{},
+			metricsSeen: map[string]bool{},
+		}
+		if n, ok := confInt(tp.comp.conf, keyMaxSpoutPending); ok && n > 0 {
+			t.maxPending = int(n)
+		}
+		r.tasks = append(r.tasks, t)
+		if t.spout {
+			r.spouts = append(r.spouts, t)
+		} else {
+			r.bolts = append(r.bolts, t)
+		}
+	}
+	r.wake = make(chan *task, 2*len(r.spouts)+16)
+	return r
+}
+
+func (r *runner) task(id int) *task {
+	if id < 1 || id > len(r.tasks) {
+		return nil
+	}
+	return r.tasks[id-1]
+}
+
+// handshakeConf is the conf a task's child receives: the topology conf,
+// the component's conf over it, and what Nimbus adds on submission.
+func (r *runner) handshakeConf(cp *compPlan, stormID string) map[string]any {
+	conf := make(map[string]any, len(cp.conf)+4)
+	for k, v := range cp.conf {
+		conf[k] = v
+	}
+	conf["topology.name"] = r.p.topo.Name
+	conf["storm.id"] = stormID
+	if _, ok := conf[keyMessageTimeout]; !ok {
+		conf[keyMessageTimeout] = 30
+	}
+	if _, ok := confInt(conf, keyAckers); !ok {
+		conf[keyAckers] = 1
+	}
+	if _, ok := conf[keyDebug]; !ok {
+		conf[keyDebug] = false
+	}
+	return conf
+}
+
+func (r *runner) run(ctx context.Context) (sum *Summary, err error) {
+	pidDir, err := os.MkdirTemp("", "stormpy-pids-")
+	if err != nil {
+		return nil, fmt.Errorf("create pid directory: %w", err)
+	}
+	defer os.RemoveAll(pidDir)
+	r.out.line("", "INFO", fmt.Sprintf("running topology %q locally: %s in %s", r.p.topo.Name, r.layout(), r.opts.ResourcesDir))
+	if !r.acking {
+		r.out.line("", "INFO", "topology.acker.executors is 0: tuple trees are not tracked, spout tuples are acked on emit")
+	}
+
+	startCtx, cancelStart := context.WithCancel(ctx)
+	defer cancelStart()
+	stormID := fmt.Sprintf("%s-1-%d", r.p.topo.Name, time.Now().Unix())
+	var wg sync.WaitGroup
+	errs := make([]error, len(r.tasks))
+	for i, t := range r.tasks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = r.startTask(startCtx, t, pidDir, stormID)
+			if errs[i] != nil {
+				cancelStart()
+			}
+		}()
+	}
+	wg.Wait()
+	defer r.terminateAll()
+	if err := ctx.Err(); err != nil {
+		return r.summary(), nil
+	}
+	for _, e := range errs {
+		if e != nil && !errors.Is(e, context.Canceled) {
+			return r.summary(), e
+		}
+	}
+	r.started = time.Now()
+	for _, t := range r.tasks {
+		go r.writeLoop(t)
+		go r.readLoop(t)
+	}
+	err = r.loop(ctx)
+	sum = r.summary()
+	return sum, err
+}
+
+func (r *runner) layout() string {
+	n := 0
+	for _, cp := range r.p.comps {
+		n += len(cp.tasks)
+	}
+	return fmt.Sprintf("%d components, %d tasks", len(r.p.comps), n)
+}
+
+func (r *runner) startTask(ctx context.Context, t *task, pidDir, stormID string) error {
+	argv := t.comp.c.Shell.Argv()
+	c, err := startChild(ctx, t, r.opts.ResourcesDir, argv, func(line string) {
+		r.out.line(t.name, "STDERR", line)
+	})
+	if err != nil {
+		return err
+	}
+	t.child = c
+	h := &multilang.Handshake{PIDDir: pidDir, Conf: r.handshakeConf(t.comp, stormID), Context: r.p.context(r.p.tasks[t.id-1])}
+	if err := c.handshake(ctx, h, r.hbLimit); err != nil {
+		return err
+	}
+	r.out.debugLine(t.name, fmt.Sprintf("started pid %d: %v", c.pid, argv))
+	return nil
+}
+
+// terminateAll stops every child in parallel and waits until each is reaped.
+func (r *runner) terminateAll() {
+	close(r.done)
+	var wg sync.WaitGroup
+	for _, t := range r.tasks {
+		if t.child == nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t.child.terminate(time.Second)
+			t.child.closeReaders()
+		}()
+	}
+	wg.Wait()
+}
+
+func (r *runner) readLoop(t *task) {
+	c := t.child
+	for {
+		doc, err := c.r.Next()
+		if err != nil {
+			r.send(event{t: t, err: c.died(err)})
+			return
+		}
+		m, err := multilang.Decode(doc)
+		c.lastHeard.Store(time.Now().UnixNano())
+		if err != nil {
+			r.send(event{t: t, err: c.fail("sent a malformed message", err)})
+			return
+		}
+		if !r.send(event{t: t, m: m}) {
+			return
+		}
+	}
+}
+
+func (r *runner) send(ev event) bool {
+	select {
+	case r.events <- ev:
+		return true
+	case <-r.done:
+		return false
+	}
+}
+
+func (r *runner) enqueue(t *task, m outMsg) {
+	t.mu.Lock()
+	t.queue = append(t.queue, m)
+	t.mu.Unlock()
+	select {
+	case t.notify <- struct{}{}:
+	default:
+	}
+}
+
+func (r *runner) writeLoop(t *task) {
+	w := t.child.w
+	for {
+		select {
+		case <-t.notify:
+		case <-r.done:
+			return
+		}
+		for {
+			t.mu.Lock()
+			batch := t.queue
+			t.queue, t.spare = t.spare, nil
+			t.mu.Unlock()
+			if len(batch) == 0 {
+				t.mu.Lock()
+				t.spare = batch
+				t.mu.Unlock()
+				break
+			}
+			tuples := 0
+			for i := range batch {
+				m := &batch[i]
+				if m.kind == outTuple {
+					tuples++
+				}
+				if t.broken {
+					continue
+				}
+				var err error
+				switch m.kind {
+				case outTuple:
+					err = w.WriteTuple(m.id, m.comp, m.stream, m.srcTask, m.values)
+				case outHeartbeat:
+					err = w.WriteHeartbeat(m.id)
+				case outSpoutCmd:
+					err = w.WriteSpoutCommand(m.cmd, m.msgID)
+				case outTaskIDs:
+					err = w.WriteTaskIDs(m.tasks)
+				}
+				if err != nil {
+					// The reader reports the child's death with its exit
+					// status, which says more than EPIPE.
+					t.broken = true
+				}
+			}
+			if !t.broken && w.Flush() != nil {
+				t.broken = true
+			}
+			if tuples > 0 {
+				if r.queued.Add(int64(-tuples)) < int64(r.opts.MaxQueued/2) && r.throttled.CompareAndSwap(true, false) {
+					select {
+					case r.wake <- nil:
+					case <-r.done:
+						return
+					}
+				}
+			}
+			clear(batch)
+			t.mu.Lock()
+			t.spare = batch[:0]
+			t.mu.Unlock()
+		}
+	}
+}
+
+// loop is the router: it owns routing, the tuple-tree ledger and every
+// task's protocol state, so none of it needs locks.
+func (r *runner) loop(ctx context.Context) error {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	var durationC <-chan time.Time
+	if r.opts.Duration > 0 {
+		tm := time.NewTimer(r.opts.Duration)
+		defer tm.Stop()
+		durationC = tm.C
+	}
+	ctxDone := ctx.Done()
+	var graceC <-chan time.Time
+	for _, t := range r.spouts {
+		t.active = true
+		t.cmds = append(t.cmds, outMsg{kind: outSpoutCmd, cmd: multilang.SpoutActivate})
+		r.pump(t)
+	}
+	for {
+		if r.stopping && r.drained() {
+			return nil
+		}
+		select {
+		case ev := <-r.events:
+			if ev.err != nil {
+				return ev.err
+			}
+			if err := r.handle(ev.t, ev.m); err != nil {
+				return err
+			}
+		case t := <-r.wake:
+			if t == nil {
+				for _, s := range r.spouts {
+					r.pump(s)
+				}
+			} else {
+				t.sleeping = false
+				r.pump(t)
+			}
+		case now := <-tick.C:
+			if err := r.tick(now); err != nil {
+				return err
+			}
+		case <-durationC:
+			durationC, ctxDone = nil, nil
+			graceC = r.beginStop("duration reached")
+		case <-ctxDone:
+			durationC, ctxDone = nil, nil
+			graceC = r.beginStop("stop requested")
+		case <-graceC:
+			r.out.line("", "WARN", fmt.Sprintf("grace period over with %d tuple trees in flight", len(r.ledger)))
+			return nil
+		}
+	}
+}
+
+func (r *runner) beginStop(why string) <-chan time.Time {
+	r.out.line("", "INFO", fmt.Sprintf("%s: deactivating spouts, waiting up to %s for %d tuple trees in flight", why, r.opts.Grace, len(r.ledger)))
+	r.stopping = true
+	for _, t := range r.spouts {
+		t.active = false
+		t.cmds = append(t.cmds, outMsg{kind: outSpoutCmd, cmd: multilang.SpoutDeactivate})
+		r.pump(t)
+	}
+	return time.After(r.opts.Grace)
+}
+
+// drained reports whether nothing is in flight any more.
+func (r *runner) drained() bool {
+	if len(r.ledger) > 0 || r.queued.Load() > 0 {
+		return false
+	}
+	for _, t := range r.tasks {
+		if t.busy || len(t.cmds) > 0 || len(t.inputs) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// pump sends a spout its next command when it may take one.
+func (r *runner) pump(t *task) {
+	if t.busy {
+		return
+	}
+	if len(t.cmds) > 0 {
+		m := t.cmds[0]
+		t.cmds = t.cmds[1:]
+		t.busy, t.lastCmd = true, m.cmd
+		r.enqueue(t, m)
+		return
+	}
+	if !t.active || r.stopping || t.sleeping {
+		return
+	}
+	if r.acking && t.maxPending > 0 && t.pending >= t.maxPending {
+		return
+	}
+	if r.queued.Load() >= int64(r.opts.MaxQueued) {
+		r.throttled.Store(true)
+		// The writer may have drained the queue before the flag was set.
+		if r.queued.Load() >= int64(r.opts.MaxQueued) {
+			return
+		}
+		r.throttled.Store(false)
+	}
+	t.busy, t.lastCmd, t.emitted = true, multilang.SpoutNext, false
+	r.enqueue(t, outMsg{kind: outSpoutCmd, cmd: multilang.SpoutNext})
+}
+
+func (r *runner) spoutWait(t *task) time.Duration {
+	if n, ok := confInt(t.comp.conf, keySpoutWait); ok && n >= 0 {
+		return time.Duration(n) * time.Millisecond
+	}
+	return time.Millisecond
+}
+
+func (r *runner) handle(t *task, m *multilang.Message) error {
+	switch m.Command {
+	case multilang.CmdEmit:
+		return r.emit(t, m)
+	case multilang.CmdSync:
+		if t.spout {
+			if !t.busy {
+				return nil
+			}
+			t.busy = false
+			if t.lastCmd == multilang.SpoutNext && !t.emitted {
+				// Like Storm's spout wait strategy: an idle spout is
+				// asked again after a short sleep, not in a hot loop.
+				t.sleeping = true
+				time.AfterFunc(r.spoutWait(t), func() {
+					select {
+					case r.wake <- t:
+					case <-r.done:
+					}
+				})
+				return nil
+			}
+			r.pump(t)
+		}
+		return nil
+	case multilang.CmdAck, multilang.CmdFail:
+		if t.spout {
+			return r.protocolError(t, fmt.Errorf("a spout sent %q, which only bolts send", m.Command))
+		}
+		return r.ackOrFail(t, m)
+	case multilang.CmdLog:
+		r.out.log(t.name, m.LogLevel(), m.Msg)
+		return nil
+	case multilang.CmdError:
+		t.stats.errors++
+		r.out.reportError(t.name, m.Msg)
+		return nil
+	case multilang.CmdMetrics:
+		if !t.metricsSeen[m.Name] {
+			t.metricsSeen[m.Name] = true
+			r.out.line(t.name, "WARN", fmt.Sprintf("metric %q: shell components cannot register metrics from Python, so on a cluster Storm fails this worker; ignored locally", m.Name))
+		}
+		return nil
+	}
+	return r.protocolError(t, fmt.Errorf("unknown command %q", m.Command))
+}
+
+func (r *runner) protocolError(t *task, err error) error {
+	return fmt.Errorf("component %q task %d broke the multilang protocol: %w (Storm kills the worker for this)", t.comp.c.ID, t.id, err)
+}
+
+func (r *runner) ackOrFail(t *task, m *multilang.Message) error {
+	id, err := multilang.ParseTupleID(m.ID)
+	if err != nil {
+		return r.protocolError(t, fmt.Errorf("%s: %w", m.Command, err))
+	}
+	in, ok := t.inputs[id]
+	if !ok {
+		return r.protocolError(t, fmt.Errorf("%s of tuple %d, which it never received or already acked or failed", m.Command, id))
+	}
+	delete(t.inputs, id)
+	t.stats.executed++
+	if m.Command == multilang.CmdAck {
+		t.stats.acked++
+		if r.debug {
+			r.out.debugLine(t.name, fmt.Sprintf("ack %d", id))
+		}
+		for _, re := range in.roots {
+			tr := r.ledger[re.root]
+			if tr == nil {
+				continue // timed out or failed already
+			}
+			tr.val ^= re.edge ^ re.accum
+			if tr.val == 0 {
+				r.completeTree(re.root, tr, true)
+			}
+		}
+		return nil
+	}
+	t.stats.failed++
+	if r.debug {
+		r.out.debugLine(t.name, fmt.Sprintf("fail %d", id))
+	}
+	for _, re := range in.roots {
+		if tr := r.ledger[re.root]; tr != nil {
+			r.completeTree(re.root, tr, false)
+		}
+	}
+	return nil
+}
+
+// completeTree delivers a tree's outcome to its spout task.
+func (r *runner) completeTree(root uint64, tr *tree, ok bool) {
+	delete(r.ledger, root)
+	s := tr.spout
+	s.pending--
+	cmd := multilang.SpoutAck
+	if ok {
+		s.stats.acked++
+	} else {
+		cmd = multilang.SpoutFail
+		s.stats.failed++
+	}
+	if r.debug {
+		r.out.debugLine(s.name, fmt.Sprintf("tree %s: %s", cmd, tr.msgID))
+	}
+	s.cmds = append(s.cmds, outMsg{kind: outSpoutCmd, cmd: cmd, msgID: tr.msgID})
+	r.pump(s)
+}
+
+func (r *runner) tick(now time.Time) error {
+	nowNano := now.UnixNano()
+	limit := r.hbLimit.Nanoseconds()
+	for _, t := range r.tasks {
+		silent := nowNano - t.child.lastHeard.Load()
+		if t.spout {
+			// A spout is only expected to talk while it owes a sync.
+			if t.busy && silent > limit {
+				return t.child.fail(fmt.Sprintf("did not answer %q for %s (topology.subprocess.timeout.secs)", t.lastCmd, time.Duration(silent).Round(time.Second)), nil)
+			}
+			continue
+		}
+		if silent > limit {
+			return t.child.fail(fmt.Sprintf("did not answer heartbeats for %s (topology.subprocess.timeout.secs)", time.Duration(silent).Round(time.Second)), nil)
+		}
+		r.nextID++
+		r.enqueue(t, outMsg{kind: outHeartbeat, id: r.nextID})
+	}
+	if r.acking {
+		for root, tr := range r.ledger {
+			if tr.deadline < nowNano {
+				if r.debug {
+					r.out.debugLine(tr.spout.name, fmt.Sprintf("tree %s timed out after %s", tr.msgID, r.timeout))
+				}
+				r.completeTree(root, tr, false)
+			}
+		}
+	}
+	return nil
+}
+
+func (r *runner) emit(src *task, m *multilang.Message) error {
+	stream := m.Stream
+	if stream == "" {
+		stream = topology.DefaultStream
+	}
+	sp := src.comp.out[stream]
+	if sp == nil {
+		return r.protocolError(src, fmt.Errorf("emitted on stream %q, which it does not declare; declare it in the topology's outputs (declared: %v)", stream, streamIDs(src.comp)))
+	}
+	if len(m.Tuple) != len(sp.fields) {
+		return r.protocolError(src, fmt.Errorf("emitted %d values on stream %q, which declares %d fields %v", len(m.Tuple), stream, len(sp.fields), sp.fields))
+	}
+	src.stats.emitted++
+	if src.spout {
+		src.emitted = true
+	}
+	targets, err := r.targets(src, sp, m)
+	if err != nil {
+		return r.protocolError(src, err)
+	}
+
+	// Reliability: which trees the new tuples join.
+	var anchors []inTuple
+	var root uint64
+	var tr *tree
+	if src.spout {
+		if len(m.ID) > 0 && string(m.ID) != "null" {
+			if r.acking {
+				root = rand.Uint64() | 1
+				tr = &tree{spout: src, msgID: m.ID, deadline: time.Now().Add(r.timeout).UnixNano()}
+			} else {
+				// Storm with no ackers acks a spout tuple as soon as it is emitted.
+				src.stats.acked++
+				src.cmds = append(src.cmds, outMsg{kind: outSpoutCmd, cmd: multilang.SpoutAck, msgID: m.ID})
+			}
+		}
+	} else if len(m.Anchors) > 0 {
+		anchors = make([]inTuple, 0, len(m.Anchors))
+		for _, a := range m.Anchors {
+			id, err := multilang.ParseTupleID(a)
+			if err != nil {
+				return r.protocolError(src, fmt.Errorf("anchor: %w", err))
+			}
+			in, ok := src.inputs[id]
+			if !ok {
+				return r.protocolError(src, fmt.Errorf("anchored onto tuple %d after acking or failing it", id))
+			}
+			anchors = append(anchors, in)
+		}
+	}
+
+	for _, tid := range targets {
+		dst := r.tasks[tid-1]
+		r.nextID++
+		id := r.nextID
+		var roots []rootEdge
+		if tr != nil {
+			e := rand.Uint64()
+			tr.val ^= e
+			roots = []rootEdge{{root: root, edge: e}}
+		} else if r.acking && len(anchors) > 0 {
+			e := rand.Uint64()
+			for _, a := range anchors {
+				for i := range a.roots {
+					a.roots[i].accum ^= e
+					roots = mergeRoot(roots, a.roots[i].root, e)
+				}
+			}
+		}
+		dst.inputs[id] = inTuple{roots: roots}
+		src.stats.transferred++
+		r.queued.Add(1)
+		r.enqueue(dst, outMsg{kind: outTuple, id: id, srcTask: src.id, comp: src.comp.c.ID, stream: stream, values: m.Tuple})
+	}
+	if r.debug {
+		r.out.debugLine(src.name, fmt.Sprintf("emit %s %s -> %v", stream, tupleText(m.Tuple), targets))
+	}
+	if tr != nil {
+		src.pending++
+		r.ledger[root] = tr
+		if tr.val == 0 {
+			// No subscriber took the tuple: the tree is complete at once.
+			r.completeTree(root, tr, true)
+		}
+	}
+	if m.WantsTaskIDs() {
+		if targets == nil {
+			targets = []int{}
+		}
+		r.enqueue(src, outMsg{kind: outTaskIDs, tasks: targets})
+	}
+	return nil
+}
+
+func mergeRoot(roots []rootEdge, root, e uint64) []rootEdge {
+	for i := range roots {
+		if roots[i].root == root {
+			roots[i].edge ^= e
+			return roots
+		}
+	}
+	return append(roots, rootEdge{root: root, edge: e})
+}
+
+func streamIDs(cp *compPlan) []string {
+	var ids []string
+	for id := range cp.out {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func tupleText(values []json.RawMessage) string {
+	b := []byte{'['}
+	for i, v := range values {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, v...)
+	}
+	return string(append(b, ']'))
+}
+
+// targets picks the tasks a tuple goes to, per subscription and grouping.
+func (r *runner) targets(src *task, sp *streamPlan, m *multilang.Message) ([]int, error) {
+	if m.Task != nil {
+		if !sp.direct {
+			return nil, fmt.Errorf("emitDirect on stream %q, which is not declared direct", sp.id)
+		}
+		dst := r.task(*m.Task)
+		if dst == nil {
+			return nil, fmt.Errorf("emitDirect to task %d, which does not exist", *m.Task)
+		}
+		for _, sub := range sp.subs {
+			if sub.target == dst.comp {
+				return []int{dst.id}, nil
+			}
+		}
+		// Like Storm: a direct tuple to a task that does not subscribe goes nowhere.
+		return nil, nil
+	}
+	if sp.direct && len(sp.subs) > 0 {
+		return nil, fmt.Errorf("regular emit on direct stream %q; use emitDirect", sp.id)
+	}
+	var out []int
+	for _, sub := range sp.subs {
+		tasks := sub.target.tasks
+		switch sub.grouping {
+		case topology.All:
+			out = append(out, tasks...)
+		case topology.Global:
+			out = append(out, tasks[0])
+		case topology.Fields:
+			h := fnvOffset
+			for _, i := range sub.fieldIdx {
+				h = fnvAdd(h, m.Tuple[i])
+				h = (h ^ 0xff) * fnvPrime
+			}
+			out = append(out, tasks[h%uint64(len(tasks))])
+		default: // SHUFFLE, LOCAL_OR_SHUFFLE (one worker), NONE
+			n := src.shuffle[sub]
+			if n == 0 {
+				n = rand.IntN(len(tasks)) + 1
+			}
+			out = append(out, tasks[n%len(tasks)])
+			src.shuffle[sub] = n + 1
+		}
+	}
+	return out, nil
+}
+
+const (
+	fnvOffset uint64 = 14695981039346656037
+	fnvPrime  uint64 = 1099511628211
+)
+
+func fnvAdd(h uint64, b []byte) uint64 {
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= fnvPrime
+	}
+	return h
+}
