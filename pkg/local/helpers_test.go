@@ -16,16 +16,12 @@ import (
 	"github.com/stormpy/stormpy/pkg/topology"
 )
 
-// resourcesDir assembles a packaged-like resources/ tree: storm.py (the
-// project's own when the repository has it) and the test components.
+// resourcesDir assembles a packaged-like resources/ tree: the project's
+// storm.py next to the test components.
 func resourcesDir(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	stormPy := filepath.Join("..", "..", "resources", "storm.py")
-	if _, err := os.Stat(stormPy); err != nil {
-		stormPy = filepath.Join("testdata", "storm.py")
-	}
-	copyFile(t, stormPy, filepath.Join(dir, "storm.py"))
+	copyFile(t, filepath.Join("..", "..", "resources", "storm.py"), filepath.Join(dir, "storm.py"))
 	for _, f := range []string{"spout.py", "bolt.py"} {
 		copyFile(t, filepath.Join("testdata", "components", f), filepath.Join(dir, f))
 	}

@@ -779,7 +779,8 @@ func (r *runner) emit(src *task, m *multilang.Message) error {
 			r.completeTree(root, tr, true)
 		}
 	}
-	if m.WantsTaskIDs() {
+	// Like ShellBolt and ShellSpout: a direct emit never gets task ids back.
+	if m.Task == nil && m.WantsTaskIDs() {
 		if targets == nil {
 			targets = []int{}
 		}
