@@ -27,6 +27,7 @@ func commands(e *env) []*cli.Command {
 	return []*cli.Command{
 		validateCommand(e),
 		packageCommand(e),
+		initCommand(e),
 	}
 }
 
