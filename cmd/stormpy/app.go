@@ -28,6 +28,7 @@ func commands(e *env) []*cli.Command {
 		validateCommand(e),
 		packageCommand(e),
 		initCommand(e),
+		runCommand(e),
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/stormpy/stormpy/pkg/exitcode"
 	"github.com/stormpy/stormpy/pkg/multilang"
 	"github.com/stormpy/stormpy/pkg/topology"
 )
@@ -77,7 +78,7 @@ func unrunnable(t *topology.Topology) error {
 	if len(msgs) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%s; run this topology on a cluster with `stormpy submit`, or replace those parts with Python components for local runs", strings.Join(msgs, "; "))
+	return exitcode.Invalid(fmt.Errorf("%s; run this topology on a cluster with `stormpy submit`, or replace those parts with Python components for local runs", strings.Join(msgs, "; ")))
 }
 
 func newPlan(t *topology.Topology) (*plan, error) {

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"path/filepath"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/stormpy/stormpy/pkg/local"
+	"github.com/stormpy/stormpy/pkg/project"
+)
+
+func runCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "run",
+		Usage:     "run the topology on this machine, with no JVM and no cluster",
+		ArgsUsage: "[topology.yaml]",
+		Description: "Stages the resources/ tree the jar would carry and runs one Python process per task in it,\n" +
+			"hosting Storm's multilang protocol: groupings, acking, timeouts and heartbeats as on a cluster.\n" +
+			"Runs until --duration ends or Ctrl-C, then deactivates the spouts, lets tuples in flight finish\n" +
+			"briefly, stops every child and prints a summary. A child that dies or hangs stops the run (exit 1).",
+		Flags: append(projectFlags(),
+			&cli.DurationFlag{Name: "duration", Aliases: []string{"d"}, Usage: "stop after `D` (for example 30s); default: until Ctrl-C"},
+			&cli.BoolFlag{Name: "debug", Usage: "print every tuple and the components' DEBUG and TRACE logs (like topology.debug)"},
+		),
+		Action: func(c *cli.Context) error {
+			po, err := projectOptions(c)
+			if err != nil {
+				return err
+			}
+			// An absolute spec path keeps the resources directory right
+			// whatever the working directory (pack joins a relative one to
+			// the project directory a second time).
+			if po.SpecPath != "" {
+				if po.SpecPath, err = filepath.Abs(po.SpecPath); err != nil {
+					return err
+				}
+			}
+			p, err := project.Load(c.Context, po)
+			if err != nil {
+				return err
+			}
+			printWarnings(e.stderr, p.Spec.Warnings)
+			opts := local.Options{Duration: c.Duration("duration"), Debug: c.Bool("debug"), Out: e.stdout}
+			sum, err := local.RunPackaged(c.Context, p, p.Topology, opts)
+			if sum != nil {
+				if werr := sum.Write(e.stdout); werr != nil && err == nil {
+					err = werr
+				}
+			}
+			return err
+		},
+	}
+}

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// copyRunProject copies testdata/runproject, a word count with working
+// Python components, to a temporary directory.
+func copyRunProject(t *testing.T) string {
+	t.Helper()
+	src := filepath.Join("testdata", "runproject")
+	dst := t.TempDir()
+	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if info.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+func TestRunCommand(t *testing.T) {
+	dir := copyRunProject(t)
+	code, out, errOut := runCLI(t, "run", filepath.Join(dir, "topology.yaml"), "--duration", "3s")
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	for _, want := range []string{`summary of "runwords"`, "acking on", "[count:", "the=50"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	// Every sentence is split and every word counted: 100 sentences of 6 or 8 words.
+	if !strings.Contains(out, "700") {
+		t.Errorf("summary does not show 700 words counted:\n%s", out)
+	}
+}
+
+func TestRunCommandOverridesAndDebug(t *testing.T) {
+	dir := copyRunProject(t)
+	code, out, errOut := runCLI(t, "run", filepath.Join(dir, "topology.yaml"), "-d", "2s", "-c", "topology.acker.executors=0", "--debug")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"acking off", "DEBUG [sentences:", `emit default ["the cow jumped over the moon"]`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+}
+
+func TestRunCommandRefusesJava(t *testing.T) {
+	dir := copyRunProject(t)
+	spec := filepath.Join(dir, "topology.yaml")
+	b, _ := os.ReadFile(spec)
+	java := strings.Replace(string(b), `    className: org.apache.storm.flux.wrappers.bolts.FluxShellBolt
+    constructorArgs:
+      - ["python3", "count.py"]
+      - ["word", "count"]`, `    className: org.apache.storm.testing.TestWordCounter`, 1)
+	if java == string(b) {
+		t.Fatal("spec edit did not apply")
+	}
+	if err := os.WriteFile(spec, []byte(java), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "run", spec, "--duration", "1s")
+	if code != 2 || !strings.Contains(errOut, "count (org.apache.storm.testing.TestWordCounter)") || !strings.Contains(errOut, "cannot run locally") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+}
