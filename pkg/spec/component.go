@@ -47,12 +47,9 @@ func (d *decoder) component(n *yaml.Node, kind Kind) *Component {
 				c.NumTasks = t
 			}
 		case "config":
-			if v.Kind != yaml.MappingNode {
-				d.p.add(d.pos(v), "", "config must be a mapping, not %s", kindName(v))
-				return
+			if cfg := d.config(v); cfg != nil {
+				c.setConf(cfg)
 			}
-			cfg, _ := d.value(v, "config", 0)
-			c.setConf(cfg.(map[string]any))
 		case "onHeapMemoryLoad", "offHeapMemoryLoad", "cpuLoad":
 			if f, good := d.number(v, key); good {
 				c.setConf(map[string]any{loadKey(key): f})

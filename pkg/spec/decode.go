@@ -132,7 +132,13 @@ func kindName(n *yaml.Node) string {
 		if n.Tag == "!!null" {
 			return "empty"
 		}
-		return fmt.Sprintf("the scalar %q", truncate(n.Value, 40))
+		switch n.Tag {
+		case "!!int", "!!float":
+			return "the number " + truncate(n.Value, 40)
+		case "!!bool":
+			return "the boolean " + n.Value
+		}
+		return fmt.Sprintf("the string %q", truncate(n.Value, 40))
 	}
 	return "an alias"
 }
@@ -303,12 +309,7 @@ func (d *decoder) document(root *yaml.Node) *rawSpec {
 			r.namePos = d.pos(v)
 			r.name, r.hasName = d.str(v, "name")
 		case "config":
-			if v.Kind != yaml.MappingNode {
-				d.p.add(d.pos(v), "", "config must be a mapping, not %s", kindName(v))
-				return
-			}
-			cfg, _ := d.value(v, "config", 0)
-			r.config, _ = cfg.(map[string]any)
+			r.config = d.config(v)
 		case "spouts", "bolts":
 			kind := KindSpout
 			if key == "bolts" {

@@ -44,7 +44,12 @@ func (e *Error) Error() string {
 // problems collects every Error found during parsing and validation, so
 // that a user sees all of them at once.
 type problems struct {
-	errs []*Error
+	errs     []*Error
+	warnings []*Error
+}
+
+func (p *problems) warn(pos Pos, hint string, format string, args ...any) {
+	p.warnings = append(p.warnings, &Error{Pos: pos, Msg: fmt.Sprintf(format, args...), Hint: hint})
 }
 
 func (p *problems) add(pos Pos, hint string, format string, args ...any) {

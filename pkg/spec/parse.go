@@ -67,6 +67,7 @@ func Parse(file string, data []byte, opts Options) (*Spec, error) {
 	if opts.Name != "" {
 		s.Name = opts.Name
 	}
+	s.Warnings = append(s.Warnings, p.warnings...)
 	validate(s, raw, opts, p)
 	if err := p.err(); err != nil {
 		return nil, exitcode.Invalid(err)

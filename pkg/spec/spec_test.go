@@ -221,3 +221,14 @@ func TestScript(t *testing.T) {
 		}
 	}
 }
+
+func TestConfWarnings(t *testing.T) {
+	text := []byte("name: w\nconfig:\n  topology.worker: 2\n  my.own.key: 1\nspouts:\n  - id: s\n    className: " + FluxShellSpout + "\n    constructorArgs: [[\"python3\", \"s.py\"], [\"f\"]]\n")
+	s, err := Parse("t.yaml", text, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Warnings) != 1 || s.Warnings[0].Error() != `t.yaml:3:3: "topology.worker" is not a setting Storm knows (did you mean "topology.workers"?)` {
+		t.Errorf("warnings = %v", s.Warnings)
+	}
+}
