@@ -10,10 +10,10 @@ import (
 type confType int
 
 const (
-	confInt confType = iota + 1 // a whole number >= 0
-	confPositive                // a whole number >= 1
-	confNumber                  // any number >= 0
-	confFraction                // a number in [0, 1]
+	confInt      confType = iota + 1 // a whole number >= 0
+	confPositive                     // a whole number >= 1
+	confNumber                       // any number >= 0
+	confFraction                     // a number in [0, 1]
 	confBool
 	confString
 	confStringOrList
@@ -76,7 +76,8 @@ func (d *decoder) checkConf(k, v *yaml.Node) {
 		}
 		return
 	}
-	if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+	if v.Kind == yaml.ScalarNode && (v.Tag == "!!null" || strings.Contains(v.Value, "${")) {
+		// Unresolved references are reported once, by the substitution.
 		return
 	}
 	var f float64
