@@ -29,7 +29,7 @@ func commands(e *env) []*cli.Command {
 		packageCommand(e),
 		initCommand(e),
 		runCommand(e),
-		killCommand(e), activateCommand(e), deactivateCommand(e), rebalanceCommand(e), listCommand(e), infoCommand(e),
+		submitCommand(e), killCommand(e), activateCommand(e), deactivateCommand(e), rebalanceCommand(e), listCommand(e), infoCommand(e),
 	}
 }
 

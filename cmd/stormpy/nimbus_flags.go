@@ -35,6 +35,12 @@ func nimbusFlags() []cli.Flag {
 // (Settings.SSH, from --ssh or the env's `ssh` entry), Target.Dialer must
 // be a nimbus.Dialer that dials through it.
 func nimbusTarget(c *cli.Context, e *env, configDir string) (lifecycle.Target, error) {
+	return nimbusTargetWithConf(c, e, configDir, nil)
+}
+
+// nimbusTargetWithConf is nimbusTarget for submit, whose -c overrides are
+// merged over the env's config (Target.Settings.Conf).
+func nimbusTargetWithConf(c *cli.Context, e *env, configDir string, conf map[string]any) (lifecycle.Target, error) {
 	if d := c.String("config-dir"); d != "" {
 		configDir = d
 	}
@@ -43,6 +49,7 @@ func nimbusTarget(c *cli.Context, e *env, configDir string) (lifecycle.Target, e
 		Port:           c.Int("port"),
 		Timeout:        c.Duration("timeout"),
 		ConnectTimeout: c.Duration("connect-timeout"),
+		Conf:           conf,
 	}
 	if c.IsSet("retries") {
 		n := c.Int("retries")
