@@ -94,7 +94,7 @@ func (c *Client) ensure(ctx context.Context) error {
 				return nil
 			}
 			if ctx.Err() != nil {
-				return fmt.Errorf("find Nimbus leader: %w", ctx.Err())
+				return fmt.Errorf("find Nimbus leader: %w", stopped(ctx.Err()))
 			}
 			var r *refused
 			if errors.As(err, &r) {
@@ -108,7 +108,7 @@ func (c *Client) ensure(ctx context.Context) error {
 			break
 		}
 		if err := c.pause(ctx, round); err != nil {
-			return fmt.Errorf("find Nimbus leader: %w", err)
+			return fmt.Errorf("find Nimbus leader: %w", stopped(err))
 		}
 	}
 	_, plain := c.opts.Dialer.(*net.Dialer)
@@ -227,10 +227,21 @@ func (c *Client) once(ctx context.Context, fn func(context.Context, *stormthrift
 	return c.annotate(c.conn.do(ctx, c.opts.CallTimeout, fn))
 }
 
+// stopped words a context error for the user.
+func stopped(err error) error {
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("interrupted: %w", err)
+	}
+	return err
+}
+
 // annotate names the Nimbus for errors that are not Nimbus' own answer.
 func (c *Client) annotate(err error) error {
-	if err == nil || declared(err) || errors.Is(err, context.Canceled) {
+	switch {
+	case err == nil || declared(err):
 		return err
+	case errors.Is(err, context.Canceled):
+		return fmt.Errorf("interrupted while waiting for Nimbus %s: %w", c.leader.Addr, err)
 	}
 	return fmt.Errorf("nimbus %s: %w", c.leader.Addr, err)
 }

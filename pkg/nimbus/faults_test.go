@@ -257,3 +257,16 @@ func TestWaitRunning(t *testing.T) {
 		t.Errorf("after WaitRunning: %+v", info.Components[0])
 	}
 }
+
+func TestSubmitNameNotAllowed(t *testing.T) {
+	c := start(t, nimbustest.Storm2, 1)
+	cl := dial(t, options(c.Seeds()...))
+	jar, _ := writeJar(t, 10)
+	_, err := cl.Submit(context.Background(), submitReq(t, "bad/name", jar))
+	if !errors.Is(err, nimbus.ErrInvalidTopology) || !strings.Contains(err.Error(), `does not allow the topology name "bad/name"`) {
+		t.Errorf("err = %v", err)
+	}
+	if count(c.Calls(), "beginFileUpload") != 0 {
+		t.Error("a refused name must not upload")
+	}
+}

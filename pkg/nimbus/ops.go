@@ -102,8 +102,9 @@ func (c *Client) WaitGone(ctx context.Context, name string) error {
 }
 
 // WaitRunning polls until every executor of the named topology has sent
-// its first heartbeat, i.e. the topology is scheduled and all its
-// components started. Bound it with the context.
+// its first heartbeat (Nimbus reports its stats or an uptime), i.e. the
+// topology is scheduled and all its components started. Bound it with the
+// context.
 func (c *Client) WaitRunning(ctx context.Context, name string) error {
 	return c.poll(ctx, func(ctx context.Context) (bool, error) {
 		info, err := c.topologyInfo(ctx, name)
@@ -114,7 +115,9 @@ func (c *Client) WaitRunning(ctx context.Context, name string) error {
 			return false, nil
 		}
 		for _, e := range info.Executors {
-			if !e.IsSetStats() {
+			// Stats arrive with the executor's heartbeats; a 2.x Nimbus
+			// may know of the heartbeat (the uptime) before its stats.
+			if !e.IsSetStats() && e.UptimeSecs <= 0 {
 				return false, nil
 			}
 		}

@@ -460,11 +460,12 @@ func (c *Cluster) executors(t *Topology) []*stormthrift.ExecutorSummary {
 			}
 			e := &stormthrift.ExecutorSummary{
 				ExecutorInfo: &stormthrift.ExecutorInfo{TaskStart: task, TaskEnd: task + n - 1},
-				ComponentID:  cm.id, Host: "127.0.0.1", Port: int32(6700 + len(out)%nworkers), UptimeSecs: 1,
+				ComponentID:  cm.id, Host: "127.0.0.1", Port: int32(6700 + len(out)%nworkers),
 			}
 			task += n
 			if reporting {
 				e.Stats = c.stats(cm.spout, k, cm.common)
+				e.UptimeSecs = int32(time.Since(t.Submitted.Add(c.reportAfter)).Seconds()) + 1
 			}
 			out = append(out, e)
 		}
