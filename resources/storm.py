@@ -29,6 +29,7 @@ Differences from Apache's module, all of them fixes:
 Runs on Python 3.6 and later, and on Python 2.7.
 """
 
+import io
 import json
 import os
 import sys
@@ -142,7 +143,15 @@ class StormEOF(EOFError):
 def _bind():
     global _in, _out
     if _in is None:
-        _in = getattr(sys.stdin, "buffer", sys.stdin)
+        _in = getattr(sys.stdin, "buffer", None)
+        if _in is None:
+            # Python 2's stdin file object reads a byte per system call
+            # when it reads lines from a pipe; a buffered reader reads
+            # blocks.
+            try:
+                _in = io.open(sys.stdin.fileno(), "rb", closefd=False)
+            except (AttributeError, ValueError, OSError, io.UnsupportedOperation):
+                _in = sys.stdin
     if _out is None:
         _out = getattr(sys.stdout, "buffer", sys.stdout)
     return _out

@@ -90,7 +90,10 @@ func TestInitProjectValidatesAndPackages(t *testing.T) {
 }
 
 func TestExampleWordcountValidatesAndPackages(t *testing.T) {
-	example := filepath.Join("..", "..", "examples", "wordcount")
+	example, err := filepath.Abs(filepath.Join("..", "..", "examples", "wordcount"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	code, out, errOut := runCLI(t, "validate", filepath.Join(example, "topology.yaml"))
 	if code != 0 {
 		t.Fatalf("validate: exit %d: %s", code, errOut)
@@ -104,8 +107,11 @@ func TestExampleWordcountValidatesAndPackages(t *testing.T) {
 	if code, _, errOut := runCLI(t, "package", example, "--output", jar); code != 0 {
 		t.Fatalf("package: exit %d: %s", code, errOut)
 	}
-	if names := jarEntries(t, jar); !slices.Contains(names, "resources/storm.py") {
-		t.Errorf("jar lacks resources/storm.py: %q", names)
+	names := jarEntries(t, jar)
+	for _, want := range []string{"resources/storm.py", "resources/sentence_spout.py", "resources/split_bolt.py", "resources/count_bolt.py"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("jar lacks %s; it has %q", want, names)
+		}
 	}
 }
 

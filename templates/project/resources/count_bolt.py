@@ -1,7 +1,7 @@
 """Counts words and emits [word, count].
 
 The topology groups its input by the field `word`, so each word is counted
-by exactly one task. Every wordcount.report.every tuples (default 1000) it
+by exactly one task. Every wordcount.report.every tuples (default 5000) it
 logs its current top five words.
 """
 import storm
@@ -11,7 +11,7 @@ class CountBolt(storm.BasicBolt):
     def initialize(self, conf, context):
         self.counts = {}
         self.seen = 0
-        self.every = int(conf.get("wordcount.report.every", 1000) or 0)
+        self.every = int(conf.get("wordcount.report.every", 5000) or 0)
         self.task = context.get("taskid")
 
     def process(self, tup):
