@@ -110,3 +110,49 @@ func commentSafe(s string) string {
 	q := pyString(s)
 	return q[2 : len(q)-1]
 }
+
+// LaunchCommand rewrites a Python component's command to run its launcher:
+// ["python3", "-u", "bolt.py", "x"] becomes ["python3", "-u",
+// "_stormpy/launch_<id>.py", "x"], keeping the interpreter and its flags,
+// and script is "bolt.py", for Launcher. ok is false for commands that do
+// not run a Python script file (another program, python -c or -m), which
+// are left alone.
+func LaunchCommand(componentID string, command []string) (launch []string, script string, ok bool) {
+	if len(command) < 2 || !isPython(command[0]) {
+		return nil, "", false
+	}
+	for i := 1; i < len(command); i++ {
+		a := command[i]
+		switch {
+		case a == "-W" || a == "-X" || a == "-Q":
+			i++ // the option's value
+		case a == "-" || a == "--" || strings.HasPrefix(a, "--"):
+			return nil, "", false
+		case strings.HasPrefix(a, "-"):
+			// Combined short flags; -c and -m end them and take the rest.
+			if strings.ContainsAny(a[1:], "cmWXQ") {
+				return nil, "", false
+			}
+		default:
+			launch = append(append(append([]string{}, command[:i]...), LauncherPath(componentID)), command[i+1:]...)
+			return launch, a, true
+		}
+	}
+	return nil, "", false
+}
+
+// isPython recognises interpreter names such as python3, python3.11,
+// /usr/bin/python or pypy3.
+func isPython(exe string) bool {
+	base := exe
+	if i := strings.LastIndexAny(exe, `/\`); i >= 0 {
+		base = exe[i+1:]
+	}
+	base = strings.TrimSuffix(strings.ToLower(base), ".exe")
+	for _, p := range []string{"python", "pypy"} {
+		if rest, ok := strings.CutPrefix(base, p); ok {
+			return strings.Trim(rest, "0123456789.") == ""
+		}
+	}
+	return false
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -140,6 +141,33 @@ func TestPyString(t *testing.T) {
 	} {
 		if got := pyString(in); got != want {
 			t.Errorf("pyString(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestLaunchCommand(t *testing.T) {
+	l := LauncherPath("b")
+	tests := []struct {
+		cmd    []string
+		launch []string
+		script string
+	}{
+		{[]string{"python3", "bolt.py"}, []string{"python3", l}, "bolt.py"},
+		{[]string{"/usr/bin/python3.11", "-u", "bolts/b.py", "--x", "1"}, []string{"/usr/bin/python3.11", "-u", l, "--x", "1"}, "bolts/b.py"},
+		{[]string{"python", "-W", "ignore", "-uB", "b.py"}, []string{"python", "-W", "ignore", "-uB", l}, "b.py"},
+		{[]string{"pypy3", "b.py"}, []string{"pypy3", l}, "b.py"},
+		{[]string{"python3", "-m", "mybolt"}, nil, ""},
+		{[]string{"python3", "-c", "print(1)"}, nil, ""},
+		{[]string{"python3", "-uc", "print(1)"}, nil, ""},
+		{[]string{"sh", "run.sh"}, nil, ""},
+		{[]string{"pythonista", "b.py"}, nil, ""},
+		{[]string{"python3"}, nil, ""},
+		{[]string{"python3", "-u"}, nil, ""},
+	}
+	for _, tc := range tests {
+		launch, script, ok := LaunchCommand("b", tc.cmd)
+		if ok != (tc.launch != nil) || !reflect.DeepEqual(launch, tc.launch) || script != tc.script {
+			t.Errorf("LaunchCommand(%q) = %q, %q, %v", tc.cmd, launch, script, ok)
 		}
 	}
 }
