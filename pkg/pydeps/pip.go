@@ -45,6 +45,7 @@ func (e *MissingWheelsError) Error() string {
 // that a package is built or diagnosed only once.
 type resolver struct {
 	opts    Options
+	dir     string // where pip runs: the requirements file's directory
 	scratch string // pip's TMPDIR and build output, removed afterwards
 	built   string // pure-Python wheels built from sdists (--find-links)
 	tried   map[string]bool
@@ -54,6 +55,12 @@ type resolver struct {
 
 // download resolves requirementsFile into wheels saved in dest.
 func download(ctx context.Context, requirementsFile, dest string, opts Options) error {
+	// Local paths in the file are relative to it, whatever directory
+	// stormpy runs in.
+	requirementsFile, err := filepath.Abs(requirementsFile)
+	if err != nil {
+		return err
+	}
 	scratch, err := os.MkdirTemp("", "stormpy-pydeps-")
 	if err != nil {
 		return fmt.Errorf("create scratch directory: %w", err)
@@ -61,6 +68,7 @@ func download(ctx context.Context, requirementsFile, dest string, opts Options) 
 	defer os.RemoveAll(scratch)
 	r := &resolver{
 		opts:    opts,
+		dir:     filepath.Dir(requirementsFile),
 		scratch: scratch,
 		built:   filepath.Join(scratch, "built"),
 		tried:   map[string]bool{},
@@ -242,6 +250,7 @@ func (r *resolver) pip(ctx context.Context, args ...string) (string, error) {
 		w = io.MultiWriter(&buf, r.opts.Log)
 	}
 	cmd.Stdout, cmd.Stderr = w, w
+	cmd.Dir = r.dir
 	cmd.Env = append(os.Environ(),
 		"PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_NO_INPUT=1", "PIP_PROGRESS_BAR=off",
 		"TMPDIR="+r.scratch)
