@@ -44,10 +44,16 @@ type Warning struct {
 	Col     int    `json:"col"`
 	Module  string `json:"module,omitempty"`
 	Message string `json:"message"`
+	// Hint says what to do about it.
+	Hint string `json:"hint,omitempty"`
 }
 
 func (w Warning) String() string {
-	return fmt.Sprintf("%s:%d:%d: %s", w.File, w.Line, w.Col, w.Message)
+	s := fmt.Sprintf("%s:%d:%d: %s", w.File, w.Line, w.Col, w.Message)
+	if w.Hint != "" {
+		s += " (" + w.Hint + ")"
+	}
+	return s
 }
 
 type scanReport struct {
@@ -121,7 +127,7 @@ func UnknownImports(ctx context.Context, c ImportCheck) ([]Warning, error) {
 		shown := c.Scripts[i]
 		if f.Error != "" {
 			warns = append(warns, Warning{File: shown, Line: f.Line, Col: f.Col,
-				Message: fmt.Sprintf("cannot check imports, %s cannot parse the script: %s", python, f.Error)})
+				Message: fmt.Sprintf("imports not checked: %s cannot parse the script: %s", python, f.Error)})
 			continue
 		}
 		local := map[string]bool{}
@@ -137,7 +143,8 @@ func UnknownImports(ctx context.Context, c ImportCheck) ([]Warning, error) {
 				continue
 			}
 			warns = append(warns, Warning{File: shown, Line: im.Line, Col: im.Col, Module: m,
-				Message: fmt.Sprintf("import of %q: not in the standard library, in resources/, or in the requirements; add it to requirements.txt or resources/", m)})
+				Message: fmt.Sprintf("import of %q: not in the standard library, in resources/, or in the requirements", m),
+				Hint:    "add its package to requirements.txt, or put it in resources/"})
 		}
 	}
 	sort.SliceStable(warns, func(i, j int) bool {
