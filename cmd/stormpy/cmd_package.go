@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 )
@@ -37,10 +38,24 @@ func packageCommand(e *env) *cli.Command {
 			if err != nil {
 				return fmt.Errorf("package: %w", err)
 			}
+			bundled := []string{}
+			if r := p.Bundled(); r != nil {
+				for _, w := range r.Wheels {
+					bundled = append(bundled, w.Name+"=="+w.Version)
+				}
+			}
 			if c.Bool("json") {
 				return json.NewEncoder(e.stdout).Encode(map[string]any{
 					"message_type": "package", "jar": res.Path, "entries": res.Entries, "bytes": res.Size, "sha256": res.SHA256,
+					"python_packages": bundled,
 				})
+			}
+			if r := p.Bundled(); r != nil {
+				from := "resolved"
+				if r.Cached {
+					from = "from the cache"
+				}
+				fmt.Fprintf(e.stdout, "bundled %d Python packages from %s (%s): %s\n", len(bundled), displayPath(p.Requirements), from, strings.Join(bundled, " "))
 			}
 			fmt.Fprintf(e.stdout, "wrote %s (%d entries, %s, sha256 %s)\n", displayPath(res.Path), res.Entries, humanBytes(res.Size), res.SHA256)
 			return nil

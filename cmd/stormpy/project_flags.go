@@ -18,6 +18,7 @@ func projectFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "env-filter", Usage: "substitute ${ENV-NAME} from the environment (like Flux's --env-filter)"},
 		&cli.StringSliceFlag{Name: "conf", Aliases: []string{"c"}, Usage: "set topology config `KEY=VALUE` (repeatable; numbers, booleans, JSON lists and maps are typed)"},
 		&cli.StringFlag{Name: "name", Usage: "override the topology `NAME`"},
+		&cli.StringFlag{Name: "requirements", Usage: "bundle the Python packages of this requirements `FILE` (default: requirements.txt next to the spec; - for none)"},
 	}
 }
 
@@ -34,6 +35,8 @@ func projectOptions(c *cli.Context) (project.Options, error) {
 		Overrides: overrides,
 		Name:      c.String("name"),
 		Version:   version,
+
+		Requirements: c.String("requirements"),
 	}, nil
 }
 

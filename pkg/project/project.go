@@ -15,6 +15,7 @@ import (
 
 	"github.com/stormpy/stormpy/pkg/exitcode"
 	"github.com/stormpy/stormpy/pkg/pack"
+	"github.com/stormpy/stormpy/pkg/pydeps"
 	"github.com/stormpy/stormpy/pkg/spec"
 	"github.com/stormpy/stormpy/pkg/topology"
 	"github.com/stormpy/stormpy/resources"
@@ -40,6 +41,13 @@ type Options struct {
 	Python string
 	// Version is stormpy's version, written into the jar's manifest.
 	Version string
+	// Requirements is a requirements.txt whose packages go into the jar
+	// under resources/_deps; empty means the spec directory's
+	// requirements.txt when there is one, "-" means none.
+	Requirements string
+	// Deps describe the workers' platform and Python version for the
+	// bundled packages.
+	Deps pydeps.Options
 }
 
 // Project is a loaded, validated topology project.
@@ -55,9 +63,17 @@ type Project struct {
 	Topology *topology.Topology
 	// JarPath is where Package writes: Dir/target/<name>.jar.
 	JarPath string
+	// Requirements is the requirements file whose packages are bundled,
+	// or "".
+	Requirements string
 
 	filter  string
 	version string
+
+	deps       pydeps.Options
+	bundled    map[string][]byte // resources/_deps, once resolved
+	resolution *pydeps.Resolution
+	modules    []string // top-level modules the bundle provides
 }
 
 // Load reads and validates a project. Invalid input returns an error
@@ -77,6 +93,7 @@ func Load(ctx context.Context, o Options) (*Project, error) {
 		ResourcesDir: filepath.Join(dir, "resources"),
 		filter:       o.Filter,
 		version:      o.Version,
+		deps:         o.Deps,
 	}
 	if st, err := os.Stat(p.ResourcesDir); err != nil || !st.IsDir() {
 		if _, serr := os.Stat(specPath); serr == nil {
@@ -104,15 +121,36 @@ func Load(ctx context.Context, o Options) (*Project, error) {
 	}
 	p.Spec, p.Topology = s, t
 	p.JarPath = filepath.Join(dir, "target", t.Name+".jar")
+	if p.Requirements, err = findRequirements(dir, o.Requirements); err != nil {
+		return nil, err
+	}
+	if p.Requirements != "" {
+		p.useLaunchers()
+	}
+	if o.Python != "-" {
+		p.checkImports(ctx, o.Python)
+	}
 	return p, nil
 }
 
-func (p *Project) packOptions(out string) pack.Options {
+// packOptions describes the jar; deps are the bundled packages' files,
+// which go in with the generated ones.
+func (p *Project) packOptions(out string, deps map[string][]byte) pack.Options {
+	gen := p.Topology.Files
+	if len(deps) > 0 {
+		gen = make(map[string][]byte, len(p.Topology.Files)+len(deps))
+		for k, v := range p.Topology.Files {
+			gen[k] = v
+		}
+		for k, v := range deps {
+			gen[k] = v
+		}
+	}
 	return pack.Options{
 		ProjectDir:   p.Dir,
 		ResourcesDir: p.ResourcesDir,
 		Output:       out,
-		Generated:    p.Topology.Files,
+		Generated:    gen,
 		StormPy:      resources.StormPy,
 		Version:      p.version,
 	}
@@ -123,20 +161,30 @@ func (p *Project) Package(ctx context.Context) (*pack.Result, error) {
 	return p.PackageTo(ctx, p.JarPath)
 }
 
-// PackageTo writes the jar to out, atomically.
+// PackageTo writes the jar to out, atomically, resolving the requirements
+// first.
 func (p *Project) PackageTo(ctx context.Context, out string) (*pack.Result, error) {
-	return pack.Package(ctx, p.packOptions(out))
+	deps, err := p.bundle(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return pack.Package(ctx, p.packOptions(out, deps))
 }
 
 // Stage writes exactly the jar's resources/ tree into dir, so that a local
 // run executes what the cluster would.
 func (p *Project) Stage(ctx context.Context, dir string) error {
-	return pack.Stage(ctx, p.packOptions(""), dir)
+	deps, err := p.bundle(ctx)
+	if err != nil {
+		return err
+	}
+	return pack.Stage(ctx, p.packOptions("", deps), dir)
 }
 
-// Files lists the jar's entries besides the manifest.
+// Files lists the jar's entries besides the manifest. The bundled packages
+// are listed only when their resolution is cached: Files never runs pip.
 func (p *Project) Files() ([]pack.File, error) {
-	return pack.Files(p.packOptions(""))
+	return pack.Files(p.packOptions("", p.cachedBundle()))
 }
 
 // JarStale reports whether JarPath is missing or older than any input: the
@@ -153,6 +201,9 @@ func (p *Project) JarStale() (bool, error) {
 	inputs := append([]string{}, p.Spec.Sources...)
 	if p.filter != "" {
 		inputs = append(inputs, p.filter)
+	}
+	if p.Requirements != "" {
+		inputs = append(inputs, p.Requirements)
 	}
 	for _, in := range inputs {
 		if ist, err := os.Stat(in); err == nil && ist.ModTime().After(built) {
