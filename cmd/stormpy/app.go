@@ -20,7 +20,12 @@ var version = "dev"
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	// cleanups run when the command has finished (an SSH tunnel's close).
+	cleanups []func()
 }
+
+// atExit runs f once the command has finished.
+func (e *env) atExit(f func()) { e.cleanups = append(e.cleanups, f) }
 
 // commands lists every verb; each lives in its own cmd_<verb>.go file.
 func commands(e *env) []*cli.Command {
@@ -65,6 +70,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitcode.Usage
 	}
 	err := app.RunContext(ctx, reorderArgs(app, args))
+	for _, f := range e.cleanups {
+		f()
+	}
 	if err == nil {
 		return exitcode.OK
 	}

@@ -16,7 +16,7 @@ import (
 
 // nimbusFlags are the connection flags every cluster command takes.
 func nimbusFlags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringSliceFlag{Name: "nimbus", Usage: "Nimbus seeds, `HOST[:PORT][,HOST...]` (default: $" + lifecycle.EnvNimbus + ", then stormpy.yaml)"},
 		&cli.IntFlag{Name: "port", Usage: "Nimbus Thrift `PORT` for seeds without one", DefaultText: "6627"},
 		&cli.StringFlag{Name: "env", Usage: "environment `NAME` from stormpy.yaml"},
@@ -25,15 +25,13 @@ func nimbusFlags() []cli.Flag {
 		&cli.DurationFlag{Name: "connect-timeout", Usage: "limit for each connection attempt", DefaultText: "10s"},
 		&cli.IntFlag{Name: "retries", Usage: "retry rounds after transient failures (0: none)", DefaultText: "3"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "log leader discovery and retries to stderr"},
-	}
+	}, sshFlags()...)
 }
 
 // nimbusTarget turns the connection flags into a lifecycle.Target.
 // configDir is where stormpy.yaml is looked for unless --config-dir says.
-//
-// The SSH gateway plugs in here: when the resolved settings name one
-// (Settings.SSH, from --ssh or the env's `ssh` entry), Target.Dialer must
-// be a nimbus.Dialer that dials through it.
+// When the settings name an SSH gateway (--ssh or the env's `ssh` entry),
+// every Nimbus connection goes through it.
 func nimbusTarget(c *cli.Context, e *env, configDir string) (lifecycle.Target, error) {
 	return nimbusTargetWithConf(c, e, configDir, nil)
 }
@@ -50,6 +48,7 @@ func nimbusTargetWithConf(c *cli.Context, e *env, configDir string, conf map[str
 		Timeout:        c.Duration("timeout"),
 		ConnectTimeout: c.Duration("connect-timeout"),
 		Conf:           conf,
+		SSH:            c.String("ssh"),
 	}
 	if c.IsSet("retries") {
 		n := c.Int("retries")
@@ -69,8 +68,13 @@ func nimbusTargetWithConf(c *cli.Context, e *env, configDir string, conf map[str
 	if c.Bool("verbose") {
 		t.Log = e.stderr
 	}
-	if s.SSH != "" {
-		return t, exitcode.Invalid(fmt.Errorf("ssh gateway %q is configured, but this build of stormpy cannot tunnel yet", s.SSH))
+	// Without seeds the command fails anyway; say so before any SSH login.
+	if s.SSH != "" && len(s.Nimbus) > 0 {
+		tun, err := dialGateway(c, e, s.SSH, t.Log)
+		if err != nil {
+			return lifecycle.Target{}, err
+		}
+		t.Dialer = tun
 	}
 	return t, nil
 }

@@ -137,7 +137,7 @@ func Start(t testing.TB, cfg Config) *Server {
 		"PermitTTY no",
 		"X11Forwarding no",
 		"PrintMotd no",
-		"LogLevel VERBOSE",
+		"LogLevel DEBUG1", // logs each direct-tcpip target, which tests check
 		"",
 	}, "\n")
 	confPath := filepath.Join(dir, "sshd_config")

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/stormpy/stormpy/pkg/nimbus/nimbustest"
+	"github.com/stormpy/stormpy/pkg/sshtunnel/sshdtest"
+)
+
+// sshHome is a HOME for the stormpy binary whose ~/.ssh holds a key that
+// the real sshd accepts and, when trusted, the sshd's host key.
+type sshHome struct {
+	dir string
+	srv *sshdtest.Server
+}
+
+func startGateway(t *testing.T, cfg sshdtest.Config, trusted bool) *sshHome {
+	t.Helper()
+	sshdtest.Require(t)
+	h := &sshHome{dir: t.TempDir()}
+	os.MkdirAll(filepath.Join(h.dir, ".ssh"), 0o700)
+	cfg.AuthorizedKeys = append(cfg.AuthorizedKeys, sshdtest.Keygen(t, filepath.Join(h.dir, ".ssh", "id_ed25519"), ""))
+	h.srv = sshdtest.Start(t, cfg)
+	if trusted {
+		h.writeKnownHosts(t, h.srv.KnownHostsLine()+"\n")
+	}
+	return h
+}
+
+func (h *sshHome) writeKnownHosts(t *testing.T, s string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(h.dir, ".ssh", "known_hosts"), []byte(s), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (h *sshHome) env() []string { return []string{"HOME=" + h.dir} }
+
+func (h *sshHome) flag() string { return "--ssh=" + h.srv.User + "@" + h.srv.Addr }
+
+// throughGateway checks that sshd opened a direct-tcpip channel to addr,
+// which proves the connection went through the gateway.
+func (h *sshHome) throughGateway(t *testing.T, addr string) {
+	t.Helper()
+	host, port, _ := net.SplitHostPort(addr)
+	want := fmt.Sprintf("target %s port %s", host, port)
+	if !strings.Contains(h.srv.Log(), want) {
+		t.Errorf("sshd log has no direct-tcpip channel to %s (%q)", addr, want)
+	}
+}
+
+func TestCLIListAndKillThroughSSH(t *testing.T) {
+	h := startGateway(t, sshdtest.Config{}, true)
+	c := fakeWithTopology(t, nimbustest.Storm2)
+
+	r := runBin(t, t.TempDir(), h.env(), "list", "--nimbus", c.Addr(0), h.flag(), "--verbose")
+	if r.code != 0 || !strings.Contains(r.stdout, "wc") {
+		t.Fatalf("list through ssh: exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "connected to ssh gateway "+h.srv.User+"@"+h.srv.Addr) {
+		t.Errorf("--verbose does not name the gateway:\n%s", r.stderr)
+	}
+	h.throughGateway(t, c.Addr(0))
+
+	r = runBin(t, t.TempDir(), h.env(), "kill", "wc", "--wait", "0", "--until-gone", "--nimbus", c.Addr(0), h.flag())
+	if r.code != 0 || !strings.Contains(r.stdout, "wc is gone") {
+		t.Fatalf("kill through ssh: exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+	if _, ok := c.Topology("wc"); ok {
+		t.Error("topology still on the fake after kill through ssh")
+	}
+}
+
+func TestCLISSHFromStormpyYaml(t *testing.T) {
+	h := startGateway(t, sshdtest.Config{}, true)
+	c := fakeWithTopology(t, nimbustest.Storm10)
+	dir := t.TempDir()
+	yaml := fmt.Sprintf("envs:\n  prod:\n    nimbus: [%s]\n    ssh: %s@%s\n    retries: 0\n", c.Addr(0), h.srv.User, h.srv.Addr)
+	if err := os.WriteFile(filepath.Join(dir, "stormpy.yaml"), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := runBin(t, dir, h.env(), "deactivate", "wc", "--env", "prod"); r.code != 0 {
+		t.Fatalf("deactivate with ssh from stormpy.yaml: %+v", r)
+	}
+	if tp, _ := c.Topology("wc"); tp.Status != "INACTIVE" {
+		t.Errorf("status %s", tp.Status)
+	}
+	h.throughGateway(t, c.Addr(0))
+
+	// --ssh wins over the file: a gateway that does not exist fails.
+	r := runBin(t, dir, h.env(), "activate", "wc", "--env", "prod", "--ssh", "me@"+closedAddr(t))
+	if r.code != 1 || !strings.Contains(r.stderr, "cannot reach ssh gateway") {
+		t.Errorf("--ssh over the file: exit %d, stderr %s", r.code, r.stderr)
+	}
+}
+
+func closedAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func TestCLISSHHostKeyPolicy(t *testing.T) {
+	h := startGateway(t, sshdtest.Config{}, false)
+	c := fakeWithTopology(t, nimbustest.Storm2)
+	fp := ssh.FingerprintSHA256(h.srv.HostKey)
+
+	r := runBin(t, t.TempDir(), h.env(), "list", "--nimbus", c.Addr(0), h.flag())
+	if r.code != 1 || !strings.Contains(r.stderr, fp) || !strings.Contains(r.stderr, "--accept-new-host-key") {
+		t.Fatalf("unknown host: exit %d, stderr %s", r.code, r.stderr)
+	}
+	if strings.Count(r.stderr, fp) != 1 {
+		t.Errorf("the refusal is repeated (once per seed or retry?):\n%s", r.stderr)
+	}
+
+	r = runBin(t, t.TempDir(), h.env(), "list", "--nimbus", c.Addr(0), h.flag(), "--accept-new-host-key")
+	if r.code != 0 || !strings.Contains(r.stderr, "Permanently added") {
+		t.Fatalf("--accept-new-host-key: exit %d, stderr %s", r.code, r.stderr)
+	}
+	if r := runBin(t, t.TempDir(), h.env(), "list", "--nimbus", c.Addr(0), h.flag()); r.code != 0 || r.stderr != "" {
+		t.Fatalf("recorded host: %+v", r)
+	}
+
+	other := sshdtest.Keygen(t, filepath.Join(t.TempDir(), "k"), "")
+	h.writeKnownHosts(t, fmt.Sprintf("[%s]:%d %s", h.srv.Host, h.srv.Port, ssh.MarshalAuthorizedKey(other)))
+	r = runBin(t, t.TempDir(), h.env(), "list", "--nimbus", c.Addr(0), h.flag(), "--accept-new-host-key")
+	if r.code != 1 || !strings.Contains(r.stderr, "REMOTE HOST IDENTIFICATION HAS CHANGED") || !strings.Contains(r.stderr, "ssh-keygen -R") {
+		t.Fatalf("changed host key: exit %d, stderr %s", r.code, r.stderr)
+	}
+}
+
+func TestCLISSHFailures(t *testing.T) {
+	c := fakeWithTopology(t, nimbustest.Storm2)
+
+	noFwd := startGateway(t, sshdtest.Config{NoForwarding: true}, true)
+	r := runBin(t, t.TempDir(), noFwd.env(), "list", "--nimbus", c.Addr(0), noFwd.flag(), "--retries", "0")
+	if r.code != 1 || !strings.Contains(r.stderr, "refused to forward") {
+		t.Errorf("forwarding disabled: exit %d, stderr %s", r.code, r.stderr)
+	}
+	t.Logf("forwarding disabled: %s", r.stderr)
+
+	h := startGateway(t, sshdtest.Config{}, true)
+	r = runBin(t, t.TempDir(), h.env(), "list", "--nimbus", closedAddr(t), h.flag(), "--retries", "0")
+	if r.code != 1 || !strings.Contains(r.stderr, "cannot reach "+"127.0.0.1") {
+		t.Errorf("nimbus unreachable from the gateway: exit %d, stderr %s", r.code, r.stderr)
+	}
+	t.Logf("nimbus unreachable from the gateway: %s", r.stderr)
+
+	r = runBin(t, t.TempDir(), h.env(), "list", "--nimbus", c.Addr(0), "--ssh", "nobody-here@"+h.srv.Addr)
+	if r.code != 1 || !strings.Contains(r.stderr, "rejected authentication") {
+		t.Errorf("unknown user: exit %d, stderr %s", r.code, r.stderr)
+	}
+	t.Logf("unknown user: %s", r.stderr)
+
+	for _, bad := range []string{"user@", "host:99999", "::1"} {
+		if r := runBin(t, t.TempDir(), h.env(), "list", "--nimbus", c.Addr(0), "--ssh", bad); r.code != 2 {
+			t.Errorf("--ssh %q: exit %d, stderr %s; want usage error", bad, r.code, r.stderr)
+		}
+	}
+}
