@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"crypto/rand"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 
@@ -167,4 +170,52 @@ func TestCLISSHFailures(t *testing.T) {
 			t.Errorf("--ssh %q: exit %d, stderr %s; want usage error", bad, r.code, r.stderr)
 		}
 	}
+}
+
+func TestCLISubmitThroughSSH(t *testing.T) {
+	h := startGateway(t, sshdtest.Config{}, true)
+	c := startFake(t, nimbustest.Storm2)
+	dir := copyProject(t)
+	start := time.Now()
+	r := runBin(t, dir, h.env(), "submit", "--nimbus", c.Addr(0), h.flag(), "--wait")
+	if r.code != 0 || !strings.Contains(r.stdout, "wordcount is running") {
+		t.Fatalf("submit through ssh: exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+	took := time.Since(start)
+	tp, ok := c.Topology("wordcount")
+	if !ok {
+		t.Fatal("the fake has no topology")
+	}
+	jar, err := os.ReadFile(filepath.Join(dir, "target", "wordcount.jar"))
+	if err != nil || !bytes.Equal(jar, tp.Jar) {
+		t.Errorf("the jar uploaded through ssh differs from target/wordcount.jar (%v)", err)
+	}
+	h.throughGateway(t, c.Addr(0))
+	t.Logf("packaged and submitted a %d-byte jar through sshd in %v", len(jar), took.Round(time.Millisecond))
+}
+
+func TestCLISubmitLargeJarThroughSSH(t *testing.T) {
+	h := startGateway(t, sshdtest.Config{}, true)
+	c := startFake(t, nimbustest.Storm2)
+	dir := copyProject(t)
+	jar := make([]byte, 4<<20)
+	rand.Read(jar)
+	jarPath := filepath.Join(t.TempDir(), "big.jar")
+	if err := os.WriteFile(jarPath, jar, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var took [2]time.Duration
+	for i, via := range [][]string{nil, {h.flag()}} {
+		name := fmt.Sprintf("big%d", i)
+		args := append([]string{"submit", "--jar", jarPath, "--name", name, "--nimbus", c.Addr(0)}, via...)
+		start := time.Now()
+		if r := runBin(t, dir, h.env(), args...); r.code != 0 {
+			t.Fatalf("submit %v: exit %d, stderr %s", via, r.code, r.stderr)
+		}
+		took[i] = time.Since(start)
+		if tp, ok := c.Topology(name); !ok || !bytes.Equal(tp.Jar, jar) {
+			t.Fatalf("submit %v: the fake got a different jar", via)
+		}
+	}
+	t.Logf("4 MiB jar: direct %v, through sshd %v", took[0].Round(time.Millisecond), took[1].Round(time.Millisecond))
 }
