@@ -49,7 +49,7 @@ func dial(t *testing.T, o nimbus.Options) *nimbus.Client {
 	return c
 }
 
-func sampleTopology(t *testing.T) (*stormthrift.StormTopology, []byte) {
+func sampleTopology(t testing.TB) (*stormthrift.StormTopology, []byte) {
 	t.Helper()
 	tp := &topology.Topology{
 		Name: "wc",
@@ -75,7 +75,7 @@ func sampleTopology(t *testing.T) (*stormthrift.StormTopology, []byte) {
 	return st, conf
 }
 
-func writeJar(t *testing.T, size int) (string, []byte) {
+func writeJar(t testing.TB, size int) (string, []byte) {
 	t.Helper()
 	data := make([]byte, size)
 	rand.Read(data)
