@@ -82,7 +82,7 @@ func TestCLIList(t *testing.T) {
 			if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || r.code != 0 {
 				t.Fatalf("list --json: exit %d, %v\n%s", r.code, err, r.stdout)
 			}
-			if out.Nimbus != c.Addr(0) || len(out.Topologies) != 1 || out.Topologies[0].Name != "wc" || out.Topologies[0].Workers != 2 {
+			if out.MessageType != "list" || out.Nimbus != c.Addr(0) || len(out.Topologies) != 1 || out.Topologies[0].Name != "wc" || out.Topologies[0].Workers != 2 {
 				t.Errorf("list --json = %+v", out)
 			}
 			// The documented keys, exactly.
@@ -119,9 +119,10 @@ func TestCLIInfo(t *testing.T) {
 	}
 	r = runBin(t, t.TempDir(), []string{"STORMPY_NIMBUS=" + c.Addr(0)}, "info", "wc", "--json")
 	var out struct {
-		Nimbus     string `json:"nimbus"`
-		Name       string `json:"name"`
-		Components []struct {
+		MessageType string `json:"message_type"`
+		Nimbus      string `json:"nimbus"`
+		Name        string `json:"name"`
+		Components  []struct {
 			ID                string   `json:"id"`
 			Kind              string   `json:"kind"`
 			Acked             int64    `json:"acked"`
@@ -136,7 +137,7 @@ func TestCLIInfo(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || r.code != 0 {
 		t.Fatalf("info --json: exit %d, %v\n%s", r.code, err, r.stdout)
 	}
-	if out.Name != "wc" || len(out.Components) != 2 || out.Components[0].Acked != 80 || out.Components[1].Errors[0].Time != 1700000000 {
+	if out.MessageType != "info" || out.Nimbus != c.Addr(0) || out.Name != "wc" || len(out.Components) != 2 || out.Components[0].Acked != 80 || out.Components[1].Errors[0].Time != 1700000000 {
 		t.Errorf("info --json = %+v", out)
 	}
 	r = runBin(t, t.TempDir(), []string{"STORMPY_NIMBUS=" + c.Addr(0)}, "info", "nope")

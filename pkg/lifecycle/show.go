@@ -15,6 +15,8 @@ import (
 
 // ListOutput is `stormpy list --json`: a stable contract (README).
 type ListOutput struct {
+	// MessageType is "list", as every stormpy JSON document names its kind.
+	MessageType string `json:"message_type"`
 	// Nimbus is the leader's host:port.
 	Nimbus     string            `json:"nimbus"`
 	Topologies []nimbus.Topology `json:"topologies"`
@@ -22,7 +24,9 @@ type ListOutput struct {
 
 // InfoOutput is `stormpy info --json`: a stable contract (README).
 type InfoOutput struct {
-	Nimbus string `json:"nimbus"`
+	// MessageType is "info".
+	MessageType string `json:"message_type"`
+	Nimbus      string `json:"nimbus"`
 	*nimbus.Info
 }
 
@@ -38,7 +42,7 @@ func List(ctx context.Context, t Target, out io.Writer, asJSON bool) error {
 		return err
 	}
 	if asJSON {
-		return writeJSON(out, ListOutput{Nimbus: cl.Leader().Addr, Topologies: tops})
+		return writeJSON(out, ListOutput{MessageType: "list", Nimbus: cl.Leader().Addr, Topologies: tops})
 	}
 	if len(tops) == 0 {
 		fmt.Fprintf(out, "no topologies running on %s\n", cl.Leader().Addr)
@@ -67,7 +71,7 @@ func Info(ctx context.Context, t Target, out io.Writer, name string, asJSON bool
 		return err
 	}
 	if asJSON {
-		return writeJSON(out, InfoOutput{Nimbus: cl.Leader().Addr, Info: info})
+		return writeJSON(out, InfoOutput{MessageType: "info", Nimbus: cl.Leader().Addr, Info: info})
 	}
 	fmt.Fprintf(out, "topology %s (%s) on %s\n", info.Name, info.ID, cl.Leader().Addr)
 	fmt.Fprintf(out, "  status %s, up %s, %d workers, %d executors, %d tasks", info.Status, uptime(info.UptimeSecs), info.Workers, info.Executors, info.Tasks)
