@@ -65,6 +65,8 @@ type File struct {
 	Path    string
 	Default string
 	Envs    map[string]*Env
+	// Python describes the workers' Python, for bundled requirements.
+	Python Python
 }
 
 // Load reads dir/stormpy.yaml. A missing file gives an empty File.
@@ -99,7 +101,7 @@ func Parse(r io.Reader, path string) (*File, error) {
 	}
 	root := doc.Content[0]
 	var defaultNode *yaml.Node
-	p.mapping(root, "top level", []string{"default", "envs"}, func(key string, k, v *yaml.Node) {
+	p.mapping(root, "top level", []string{"default", "envs", "python"}, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "default":
 			if s, ok := p.str(v, "default"); ok {
@@ -113,6 +115,8 @@ func Parse(r io.Reader, path string) (*File, error) {
 				}
 				out.Envs[name] = p.env(name, v)
 			})
+		case "python":
+			out.Python = p.python(v)
 		}
 	})
 	if defaultNode != nil && out.Envs[out.Default] == nil {

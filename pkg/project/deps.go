@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 
+	"github.com/stormpy/stormpy/pkg/config"
 	"github.com/stormpy/stormpy/pkg/exitcode"
 	"github.com/stormpy/stormpy/pkg/pydeps"
 	"github.com/stormpy/stormpy/pkg/spec"
@@ -34,6 +35,29 @@ func findRequirements(dir, named string) (string, error) {
 		return "", exitcode.Invalid(fmt.Errorf("--requirements %s: no such file", named))
 	}
 	return named, nil
+}
+
+// targetFromConfig fills the target settings the caller left unset from
+// the python section of the stormpy.yaml next to the spec.
+func (p *Project) targetFromConfig() error {
+	f, err := config.Load(p.Dir)
+	if err != nil {
+		return err
+	}
+	py := f.Python
+	if p.deps.PythonVersion == "" {
+		p.deps.PythonVersion = py.Version
+	}
+	if len(p.deps.Platforms) == 0 {
+		p.deps.Platforms = py.Platforms
+	}
+	if p.deps.Implementation == "" {
+		p.deps.Implementation = py.Implementation
+	}
+	if p.deps.ABI == "" {
+		p.deps.ABI = py.ABI
+	}
+	return nil
 }
 
 // useLaunchers points every Python component at a generated launcher that

@@ -125,6 +125,9 @@ func Load(ctx context.Context, o Options) (*Project, error) {
 		return nil, err
 	}
 	if p.Requirements != "" {
+		if err := p.targetFromConfig(); err != nil {
+			return nil, err
+		}
 		p.useLaunchers()
 	}
 	if o.Python != "-" {
