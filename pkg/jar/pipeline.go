@@ -3,13 +3,13 @@ package jar
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"context"
-	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
 	"sync"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // maxBuffered is the largest file deflated into memory by a worker; larger
@@ -46,11 +46,9 @@ type job struct {
 	e    Entry
 	done chan struct{}
 
-	data []byte
-	comp *compressor
-
-	prefix []byte
-	rest   io.ReadCloser
+	buf  *bytes.Buffer // the content read so far
+	comp *compressor   // a small file's deflated form
+	rest io.ReadCloser // the rest of a large file, still open
 
 	err error
 }
@@ -59,14 +57,24 @@ type job struct {
 type pipeline struct {
 	order chan *job // in entry order; its capacity is the window
 	wg    sync.WaitGroup
-	cmps  sync.Pool // *compressor
-	bufs  sync.Pool // *[]byte, maxBuffered+1 long
+	level int
+	// Free lists, not sync.Pools: a pool is emptied by every garbage
+	// collection, and reallocating buffers per file costs more than the
+	// deflating. Each holds at most as many as can be in flight.
+	cmps    chan *compressor
+	bufs    chan *bytes.Buffer
+	scratch []byte // for streaming large files
 }
 
 func startPipeline(ctx context.Context, list []Entry, workers, level int) *pipeline {
-	p := &pipeline{order: make(chan *job, 4*workers)}
-	p.cmps.New = func() any { return newCompressor(level) }
-	p.bufs.New = func() any { b := make([]byte, maxBuffered+1); return &b }
+	window := 4 * workers
+	p := &pipeline{
+		order:   make(chan *job, window),
+		level:   level,
+		cmps:    make(chan *compressor, window+workers+1),
+		bufs:    make(chan *bytes.Buffer, window+workers+1),
+		scratch: make([]byte, 256<<10),
+	}
 	work := make(chan *job)
 	for i := 0; i < workers; i++ {
 		p.wg.Add(1)
@@ -112,26 +120,40 @@ func (p *pipeline) process(ctx context.Context, j *job) {
 		j.err = fmt.Errorf("read %s: %w", j.e.Name, err)
 		return
 	}
-	bp := p.bufs.Get().(*[]byte)
-	n, err := io.ReadFull(r, *bp)
-	switch {
-	case err == nil: // more than maxBuffered: the writer streams the rest
-		j.prefix, j.rest = (*bp)[:n], r
+	j.buf = p.getBuf()
+	// Buffers grow to the largest small file seen, not to maxBuffered.
+	n, err := j.buf.ReadFrom(io.LimitReader(r, maxBuffered+1))
+	if err == nil && n > maxBuffered { // the writer streams the rest
+		j.rest = r
 		return
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		err = nil
 	}
 	if cerr := r.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		p.bufs.Put(bp)
 		j.err = fmt.Errorf("read %s: %w", j.e.Name, err)
 		return
 	}
-	j.data = (*bp)[:n]
-	j.comp = p.cmps.Get().(*compressor)
-	j.comp.compress(j.data)
+	j.comp = p.getCompressor()
+	j.comp.compress(j.buf.Bytes())
+}
+
+func (p *pipeline) getBuf() *bytes.Buffer {
+	select {
+	case b := <-p.bufs:
+		return b
+	default:
+		return new(bytes.Buffer)
+	}
+}
+
+func (p *pipeline) getCompressor() *compressor {
+	select {
+	case c := <-p.cmps:
+		return c
+	default:
+		return newCompressor(p.level)
+	}
 }
 
 // write writes a finished job into zw and recycles its buffers.
@@ -141,7 +163,7 @@ func (p *pipeline) write(ctx context.Context, zw *zip.Writer, j *job) error {
 	case j.e.Open == nil:
 		return writeDir(zw, j.e.Name)
 	case j.comp != nil:
-		return writeBuffered(zw, j.e.Name, j.e.Exec, j.data, j.comp)
+		return writeBuffered(zw, j.e.Name, j.e.Exec, j.buf.Bytes(), j.comp)
 	}
 	fh := header(j.e.Name, fileMode(j.e.Exec))
 	fh.Method = zip.Deflate
@@ -149,10 +171,10 @@ func (p *pipeline) write(ctx context.Context, zw *zip.Writer, j *job) error {
 	if err != nil {
 		return fmt.Errorf("write jar: %s: %w", j.e.Name, err)
 	}
-	if _, err := w.Write(j.prefix); err != nil {
+	if _, err := w.Write(j.buf.Bytes()); err != nil {
 		return fmt.Errorf("write jar: %s: %w", j.e.Name, err)
 	}
-	buf := j.prefix[:cap(j.prefix)]
+	buf := p.scratch
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -178,16 +200,19 @@ func (p *pipeline) release(j *job) {
 		j.rest = nil
 	}
 	if j.comp != nil {
-		p.cmps.Put(j.comp)
+		select {
+		case p.cmps <- j.comp:
+		default:
+		}
 		j.comp = nil
 	}
-	if b := j.data; b != nil || j.prefix != nil {
-		if b == nil {
-			b = j.prefix
+	if j.buf != nil {
+		j.buf.Reset()
+		select {
+		case p.bufs <- j.buf:
+		default:
 		}
-		b = b[:cap(b)]
-		p.bufs.Put(&b)
-		j.data, j.prefix = nil, nil
+		j.buf = nil
 	}
 }
 
