@@ -15,7 +15,7 @@ import (
 // maxBuffered is the largest file deflated into memory by a worker; larger
 // files are deflated while being written. Together with the window it bounds
 // the memory the writer holds, whatever the size of the input.
-const maxBuffered = 1 << 20
+const maxBuffered = 512 << 10
 
 // compressor deflates whole small files; each worker owns one and reuses
 // its buffers and flate state from file to file.
