@@ -14,12 +14,13 @@
 //     resources/, so they matter only to people who unzip the jar; keeping the
 //     executable bit keeps scripts runnable there;
 //   - files are deflated at one fixed level, in parallel, each into its own
-//     buffer, and written in order, so parallelism never shows in the output.
-//     A file whose deflated form is not smaller is stored instead, as zip
-//     does. Files larger than a buffer are deflated while they are written.
+//     buffer (a large file into an unlinked temporary file), and written in
+//     order, so parallelism never shows in the output. A small file whose
+//     deflated form is not smaller is stored instead, as zip does. Sizes and
+//     CRCs are in the local headers: no data descriptors.
 //
 // Memory stays flat in the size of the input: at most a window of small
-// files is held, compressed, at any time; large files are streamed. The
+// files is held at any time; large files are spooled to disk. The
 // sha256 of the output is computed while it is written.
 //
 // The output is reproducible for a given stormpy build: another release of
@@ -83,6 +84,10 @@ type Options struct {
 	Level int
 	// Workers is how many files are deflated at once; 0 means GOMAXPROCS.
 	Workers int
+	// SpoolDir holds the deflated forms of large files until they are
+	// written; empty means the system's temporary directory (WriteFile
+	// uses the jar's directory). Spools are unlinked as soon as created.
+	SpoolDir string
 }
 
 // Result describes a written jar.
@@ -145,6 +150,9 @@ func WriteFile(ctx context.Context, path string, entries []Entry, o Options) (re
 			os.Remove(f.Name())
 		}
 	}()
+	if o.SpoolDir == "" {
+		o.SpoolDir = dir
+	}
 	res, err = Write(ctx, f, entries, o)
 	if err != nil {
 		return nil, err
@@ -196,20 +204,6 @@ func Write(ctx context.Context, w io.Writer, entries []Entry, o Options) (*Resul
 	hc := &hashCounter{w: w, h: sha256.New()}
 	bw := bufio.NewWriterSize(hc, 256<<10)
 	zw := zip.NewWriter(bw)
-	// zip.Writer deflates one large file at a time and closes the
-	// compressor before the next: one flate.Writer, Reset each time, saves
-	// the megabyte of state a new one allocates.
-	var streaming *flate.Writer
-	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-		if streaming == nil {
-			var err error
-			streaming, err = flate.NewWriter(out, level)
-			return streaming, err
-		}
-		streaming.Reset(out)
-		return streaming, nil
-	})
-
 	// The manifest is tiny: deflate it here, the way workers do.
 	c := newCompressor(level)
 	man := Manifest(o.Version)
@@ -222,7 +216,7 @@ func Write(ctx context.Context, w io.Writer, entries []Entry, o Options) (*Resul
 	}
 	count := 2
 
-	p := startPipeline(ctx, list, workers, level)
+	p := startPipeline(ctx, list, workers, level, o.SpoolDir)
 	defer func() {
 		cancel() // workers skip what is left instead of deflating it
 		p.stop()
@@ -236,7 +230,7 @@ func Write(ctx context.Context, w io.Writer, entries []Entry, o Options) (*Resul
 		if j.err != nil {
 			return nil, j.err
 		}
-		if err := p.write(ctx, zw, j); err != nil {
+		if err := p.write(zw, j); err != nil {
 			return nil, err
 		}
 		count++
@@ -353,6 +347,21 @@ func fileMode(exec bool) fs.FileMode {
 	return 0o644
 }
 
+// rawHeader is the header of a file whose content is already deflated,
+// with its sizes and CRC in the local header, so no data descriptor
+// follows.
+func rawHeader(name string, exec bool, method uint16, crc uint32, size, csize int64) *zip.FileHeader {
+	fh := header(name, fileMode(exec))
+	// CreateRaw writes the versions as given; say what CreateHeader would.
+	fh.CreatorVersion |= 20
+	fh.ReaderVersion = 20
+	fh.Method = method
+	fh.CRC32 = crc
+	fh.UncompressedSize64 = uint64(size)
+	fh.CompressedSize64 = uint64(csize)
+	return fh
+}
+
 func writeDir(zw *zip.Writer, name string) error {
 	if _, err := zw.CreateHeader(header(name, fs.ModeDir|0o755)); err != nil {
 		return fmt.Errorf("write jar: %s: %w", name, err)
@@ -363,20 +372,11 @@ func writeDir(zw *zip.Writer, name string) error {
 // writeBuffered writes a file whose content data was already deflated
 // into c, storing it instead when deflate did not make it smaller.
 func writeBuffered(zw *zip.Writer, name string, exec bool, data []byte, c *compressor) error {
-	fh := header(name, fileMode(exec))
-	// CreateRaw writes the versions as given; say what CreateHeader would.
-	fh.CreatorVersion |= 20
-	fh.ReaderVersion = 20
-	fh.CRC32 = c.crc
-	fh.UncompressedSize64 = uint64(len(data))
-	body := c.out.Bytes()
-	fh.Method = zip.Deflate
+	body, method := c.out.Bytes(), zip.Deflate
 	if len(body) >= len(data) {
-		fh.Method = zip.Store
-		body = data
+		body, method = data, zip.Store
 	}
-	fh.CompressedSize64 = uint64(len(body))
-	fw, err := zw.CreateRaw(fh)
+	fw, err := zw.CreateRaw(rawHeader(name, exec, method, c.crc, int64(len(data)), int64(len(body))))
 	if err == nil {
 		_, err = fw.Write(body)
 	}

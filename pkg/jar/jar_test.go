@@ -320,6 +320,7 @@ func TestWriteFileResult(t *testing.T) {
 	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o644 {
 		t.Errorf("jar mode = %v, want 0644", fi.Mode())
 	}
+	assertOnly(t, filepath.Dir(path), "x.jar") // no temporary file, no spool
 }
 
 // TestJDKAndUnzipRead checks that the tools users and Storm rely on read

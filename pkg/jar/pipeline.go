@@ -2,23 +2,25 @@ package jar
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"hash/crc32"
 	"io"
+	"os"
 	"sync"
 
 	"github.com/klauspost/compress/flate"
 )
 
-// maxBuffered is the largest file deflated into memory by a worker; larger
-// files are deflated while being written. Together with the window it bounds
-// the memory the writer holds, whatever the size of the input.
+// maxBuffered is the largest file deflated into memory; a larger one is
+// deflated into a spool file by its worker. Together with the window this
+// bounds the memory the writer holds, whatever the size of the input.
 const maxBuffered = 512 << 10
 
-// compressor deflates whole small files; each worker owns one and reuses
-// its buffers and flate state from file to file.
+// compressor deflates files; each worker owns one at a time and reuses its
+// buffers and flate state from file to file.
 type compressor struct {
 	fw  *flate.Writer
 	out bytes.Buffer
@@ -39,41 +41,56 @@ func (c *compressor) compress(data []byte) {
 	c.crc = crc32.ChecksumIEEE(data)
 }
 
+// spooled is a large file, deflated into an unnamed temporary file.
+type spooled struct {
+	f           *os.File
+	name        string // still to remove, where an open file cannot be
+	crc         uint32
+	size, csize int64
+}
+
+func (s *spooled) close() {
+	s.f.Close()
+	if s.name != "" {
+		os.Remove(s.name)
+	}
+}
+
 // job is one entry on its way through the pipeline. A worker fills in
-// either data and comp (a small file, already deflated) or prefix and rest
-// (a large file, to be streamed by the writer), or err; then closes done.
+// buf and comp (a small file, deflated in memory), spool (a large one), or
+// err; then closes done.
 type job struct {
 	e    Entry
 	done chan struct{}
 
-	buf  *bytes.Buffer // the content read so far
-	comp *compressor   // a small file's deflated form
-	rest io.ReadCloser // the rest of a large file, still open
+	buf   *bytes.Buffer
+	comp  *compressor
+	spool *spooled
 
 	err error
 }
 
 // pipeline deflates files in parallel and hands them to the writer in order.
 type pipeline struct {
-	order chan *job // in entry order; its capacity is the window
-	wg    sync.WaitGroup
-	level int
+	order    chan *job // in entry order; its capacity is the window
+	wg       sync.WaitGroup
+	level    int
+	spoolDir string
 	// Free lists, not sync.Pools: a pool is emptied by every garbage
 	// collection, and reallocating buffers per file costs more than the
 	// deflating. Each holds at most as many as can be in flight.
-	cmps    chan *compressor
-	bufs    chan *bytes.Buffer
-	scratch []byte // for streaming large files
+	cmps chan *compressor
+	bufs chan *bytes.Buffer
 }
 
-func startPipeline(ctx context.Context, list []Entry, workers, level int) *pipeline {
+func startPipeline(ctx context.Context, list []Entry, workers, level int, spoolDir string) *pipeline {
 	window := 4 * workers
 	p := &pipeline{
-		order:   make(chan *job, window),
-		level:   level,
-		cmps:    make(chan *compressor, window+workers+1),
-		bufs:    make(chan *bytes.Buffer, window+workers+1),
-		scratch: make([]byte, 256<<10),
+		order:    make(chan *job, window),
+		level:    level,
+		spoolDir: spoolDir,
+		cmps:     make(chan *compressor, window+workers+1),
+		bufs:     make(chan *bytes.Buffer, window+workers+1),
 	}
 	work := make(chan *job)
 	for i := 0; i < workers; i++ {
@@ -120,22 +137,64 @@ func (p *pipeline) process(ctx context.Context, j *job) {
 		j.err = fmt.Errorf("read %s: %w", j.e.Name, err)
 		return
 	}
+	defer r.Close()
 	j.buf = p.getBuf()
-	// Buffers grow to the largest small file seen, not to maxBuffered.
+	// Buffers grow to the largest small file seen, not beyond.
 	n, err := j.buf.ReadFrom(io.LimitReader(r, maxBuffered+1))
-	if err == nil && n > maxBuffered { // the writer streams the rest
-		j.rest = r
-		return
+	if err == nil && n > maxBuffered {
+		j.spool, err = p.spoolRest(ctx, j.buf.Bytes(), r)
 	}
-	if cerr := r.Close(); err == nil {
-		err = cerr
+	if err == nil {
+		err = r.Close()
 	}
 	if err != nil {
 		j.err = fmt.Errorf("read %s: %w", j.e.Name, err)
 		return
 	}
-	j.comp = p.getCompressor()
-	j.comp.compress(j.buf.Bytes())
+	if j.spool == nil {
+		j.comp = p.getCompressor()
+		j.comp.compress(j.buf.Bytes())
+	}
+}
+
+// spoolRest deflates head and the rest of r into a temporary file, so
+// that large files are deflated in parallel too, in memory that does not
+// grow with them.
+func (p *pipeline) spoolRest(ctx context.Context, head []byte, r io.Reader) (_ *spooled, err error) {
+	f, err := os.CreateTemp(p.spoolDir, ".stormpy-spool-*")
+	if err != nil {
+		return nil, err
+	}
+	s := &spooled{f: f}
+	// Unlinked now, the spool cannot outlive a crash; where an open file
+	// cannot be removed, close does it.
+	if os.Remove(f.Name()) != nil {
+		s.name = f.Name()
+	}
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
+	c := p.getCompressor()
+	defer p.putCompressor(c)
+	bw := bufio.NewWriterSize(f, 64<<10)
+	counter := &countWriter{w: bw}
+	c.fw.Reset(counter)
+	crc := crc32.NewIEEE()
+	in := io.MultiReader(bytes.NewReader(head), &ctxReader{ctx: ctx, r: r})
+	s.size, err = io.Copy(io.MultiWriter(c.fw, crc), in)
+	if err == nil {
+		err = c.fw.Close()
+	}
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.crc, s.csize = crc.Sum32(), counter.n
+	return s, nil
 }
 
 func (p *pipeline) getBuf() *bytes.Buffer {
@@ -156,8 +215,15 @@ func (p *pipeline) getCompressor() *compressor {
 	}
 }
 
+func (p *pipeline) putCompressor(c *compressor) {
+	select {
+	case p.cmps <- c:
+	default:
+	}
+}
+
 // write writes a finished job into zw and recycles its buffers.
-func (p *pipeline) write(ctx context.Context, zw *zip.Writer, j *job) error {
+func (p *pipeline) write(zw *zip.Writer, j *job) error {
 	defer p.release(j)
 	switch {
 	case j.e.Open == nil:
@@ -165,45 +231,25 @@ func (p *pipeline) write(ctx context.Context, zw *zip.Writer, j *job) error {
 	case j.comp != nil:
 		return writeBuffered(zw, j.e.Name, j.e.Exec, j.buf.Bytes(), j.comp)
 	}
-	fh := header(j.e.Name, fileMode(j.e.Exec))
-	fh.Method = zip.Deflate
-	w, err := zw.CreateHeader(fh)
+	s := j.spool
+	fh := rawHeader(j.e.Name, j.e.Exec, zip.Deflate, s.crc, s.size, s.csize)
+	w, err := zw.CreateRaw(fh)
+	if err == nil {
+		_, err = io.Copy(w, io.NewSectionReader(s.f, 0, s.csize))
+	}
 	if err != nil {
 		return fmt.Errorf("write jar: %s: %w", j.e.Name, err)
 	}
-	if _, err := w.Write(j.buf.Bytes()); err != nil {
-		return fmt.Errorf("write jar: %s: %w", j.e.Name, err)
-	}
-	buf := p.scratch
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		n, rerr := j.rest.Read(buf)
-		if n > 0 {
-			if _, err := w.Write(buf[:n]); err != nil {
-				return fmt.Errorf("write jar: %s: %w", j.e.Name, err)
-			}
-		}
-		if rerr == io.EOF {
-			return nil
-		}
-		if rerr != nil {
-			return fmt.Errorf("read %s: %w", j.e.Name, rerr)
-		}
-	}
+	return nil
 }
 
 func (p *pipeline) release(j *job) {
-	if j.rest != nil {
-		j.rest.Close()
-		j.rest = nil
+	if j.spool != nil {
+		j.spool.close()
+		j.spool = nil
 	}
 	if j.comp != nil {
-		select {
-		case p.cmps <- j.comp:
-		default:
-		}
+		p.putCompressor(j.comp)
 		j.comp = nil
 	}
 	if j.buf != nil {
@@ -216,12 +262,36 @@ func (p *pipeline) release(j *job) {
 	}
 }
 
-// stop drains what is left, closing files that were opened, and waits for
-// every goroutine; cancel the pipeline's context first to make it quick.
+// stop drains what is left, removing spools, and waits for every
+// goroutine; cancel the pipeline's context first to make it quick.
 func (p *pipeline) stop() {
 	for j := range p.order {
 		<-j.done
 		p.release(j)
 	}
 	p.wg.Wait()
+}
+
+// ctxReader stops reading a large file when the context is cancelled.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
