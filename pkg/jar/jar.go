@@ -30,6 +30,7 @@ package jar
 import (
 	"archive/zip"
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -205,13 +206,12 @@ func Write(ctx context.Context, w io.Writer, entries []Entry, o Options) (*Resul
 	bw := bufio.NewWriterSize(hc, 256<<10)
 	zw := zip.NewWriter(bw)
 	// The manifest is tiny: deflate it here, the way workers do.
-	c := newCompressor(level)
-	man := Manifest(o.Version)
-	c.compress(man)
+	man, deflated := Manifest(o.Version), new(bytes.Buffer)
+	crc := newCompressor(level).compress(man, deflated)
 	if err := writeDir(zw, "META-INF/"); err != nil {
 		return nil, err
 	}
-	if err := writeBuffered(zw, ManifestName, false, man, c); err != nil {
+	if err := writeBuffered(zw, ManifestName, false, man, deflated.Bytes(), crc); err != nil {
 		return nil, err
 	}
 	count := 2
@@ -369,14 +369,14 @@ func writeDir(zw *zip.Writer, name string) error {
 	return nil
 }
 
-// writeBuffered writes a file whose content data was already deflated
-// into c, storing it instead when deflate did not make it smaller.
-func writeBuffered(zw *zip.Writer, name string, exec bool, data []byte, c *compressor) error {
-	body, method := c.out.Bytes(), zip.Deflate
+// writeBuffered writes a file whose content data was already deflated,
+// storing it instead when deflate did not make it smaller.
+func writeBuffered(zw *zip.Writer, name string, exec bool, data, deflated []byte, crc uint32) error {
+	body, method := deflated, zip.Deflate
 	if len(body) >= len(data) {
 		body, method = data, zip.Store
 	}
-	fw, err := zw.CreateRaw(rawHeader(name, exec, method, c.crc, int64(len(data)), int64(len(body))))
+	fw, err := zw.CreateRaw(rawHeader(name, exec, method, crc, int64(len(data)), int64(len(body))))
 	if err == nil {
 		_, err = fw.Write(body)
 	}

@@ -19,26 +19,23 @@ import (
 // bounds the memory the writer holds, whatever the size of the input.
 const maxBuffered = 512 << 10
 
-// compressor deflates files; each worker owns one at a time and reuses its
-// buffers and flate state from file to file.
+// compressor deflates files; each worker owns one and reuses its flate
+// state (near a megabyte) from file to file.
 type compressor struct {
-	fw  *flate.Writer
-	out bytes.Buffer
-	crc uint32
+	fw *flate.Writer
 }
 
 func newCompressor(level int) *compressor {
-	c := &compressor{}
-	c.fw, _ = flate.NewWriter(&c.out, level) // level is checked by Write
-	return c
+	fw, _ := flate.NewWriter(io.Discard, level) // level is checked by Write
+	return &compressor{fw: fw}
 }
 
-func (c *compressor) compress(data []byte) {
-	c.out.Reset()
-	c.fw.Reset(&c.out)
+// compress deflates data into out and returns data's CRC.
+func (c *compressor) compress(data []byte, out *bytes.Buffer) uint32 {
+	c.fw.Reset(out)
 	c.fw.Write(data) // writes to a bytes.Buffer cannot fail
 	c.fw.Close()
-	c.crc = crc32.ChecksumIEEE(data)
+	return crc32.ChecksumIEEE(data)
 }
 
 // spooled is a large file, deflated into an unnamed temporary file.
@@ -57,15 +54,15 @@ func (s *spooled) close() {
 }
 
 // job is one entry on its way through the pipeline. A worker fills in
-// buf and comp (a small file, deflated in memory), spool (a large one), or
-// err; then closes done.
+// buf, out and crc (a small file and its deflated form), spool (a large
+// one), or err; then closes done.
 type job struct {
 	e    Entry
 	done chan struct{}
 
-	buf   *bytes.Buffer
-	comp  *compressor
-	spool *spooled
+	buf, out *bytes.Buffer
+	crc      uint32
+	spool    *spooled
 
 	err error
 }
@@ -74,12 +71,10 @@ type job struct {
 type pipeline struct {
 	order    chan *job // in entry order; its capacity is the window
 	wg       sync.WaitGroup
-	level    int
 	spoolDir string
-	// Free lists, not sync.Pools: a pool is emptied by every garbage
+	// A free list, not a sync.Pool: a pool is emptied by every garbage
 	// collection, and reallocating buffers per file costs more than the
-	// deflating. Each holds at most as many as can be in flight.
-	cmps chan *compressor
+	// deflating. It holds at most as many as can be in flight.
 	bufs chan *bytes.Buffer
 }
 
@@ -87,18 +82,17 @@ func startPipeline(ctx context.Context, list []Entry, workers, level int, spoolD
 	window := 4 * workers
 	p := &pipeline{
 		order:    make(chan *job, window),
-		level:    level,
 		spoolDir: spoolDir,
-		cmps:     make(chan *compressor, window+workers+1),
-		bufs:     make(chan *bytes.Buffer, window+workers+1),
+		bufs:     make(chan *bytes.Buffer, 2*(window+workers+1)),
 	}
 	work := make(chan *job)
 	for i := 0; i < workers; i++ {
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
+			c := newCompressor(level)
 			for j := range work {
-				p.process(ctx, j)
+				p.process(ctx, j, c)
 				close(j.done)
 			}
 		}()
@@ -127,7 +121,7 @@ func startPipeline(ctx context.Context, list []Entry, workers, level int, spoolD
 	return p
 }
 
-func (p *pipeline) process(ctx context.Context, j *job) {
+func (p *pipeline) process(ctx context.Context, j *job, c *compressor) {
 	if err := ctx.Err(); err != nil {
 		j.err = err
 		return
@@ -142,7 +136,7 @@ func (p *pipeline) process(ctx context.Context, j *job) {
 	// Buffers grow to the largest small file seen, not beyond.
 	n, err := j.buf.ReadFrom(io.LimitReader(r, maxBuffered+1))
 	if err == nil && n > maxBuffered {
-		j.spool, err = p.spoolRest(ctx, j.buf.Bytes(), r)
+		j.spool, err = p.spoolRest(ctx, c, j.buf.Bytes(), r)
 	}
 	if err == nil {
 		err = r.Close()
@@ -152,15 +146,15 @@ func (p *pipeline) process(ctx context.Context, j *job) {
 		return
 	}
 	if j.spool == nil {
-		j.comp = p.getCompressor()
-		j.comp.compress(j.buf.Bytes())
+		j.out = p.getBuf()
+		j.crc = c.compress(j.buf.Bytes(), j.out)
 	}
 }
 
 // spoolRest deflates head and the rest of r into a temporary file, so
 // that large files are deflated in parallel too, in memory that does not
 // grow with them.
-func (p *pipeline) spoolRest(ctx context.Context, head []byte, r io.Reader) (_ *spooled, err error) {
+func (p *pipeline) spoolRest(ctx context.Context, c *compressor, head []byte, r io.Reader) (_ *spooled, err error) {
 	f, err := os.CreateTemp(p.spoolDir, ".stormpy-spool-*")
 	if err != nil {
 		return nil, err
@@ -176,8 +170,6 @@ func (p *pipeline) spoolRest(ctx context.Context, head []byte, r io.Reader) (_ *
 			s.close()
 		}
 	}()
-	c := p.getCompressor()
-	defer p.putCompressor(c)
 	bw := bufio.NewWriterSize(f, 64<<10)
 	counter := &countWriter{w: bw}
 	c.fw.Reset(counter)
@@ -206,18 +198,10 @@ func (p *pipeline) getBuf() *bytes.Buffer {
 	}
 }
 
-func (p *pipeline) getCompressor() *compressor {
+func (p *pipeline) putBuf(b *bytes.Buffer) {
+	b.Reset()
 	select {
-	case c := <-p.cmps:
-		return c
-	default:
-		return newCompressor(p.level)
-	}
-}
-
-func (p *pipeline) putCompressor(c *compressor) {
-	select {
-	case p.cmps <- c:
+	case p.bufs <- b:
 	default:
 	}
 }
@@ -228,8 +212,8 @@ func (p *pipeline) write(zw *zip.Writer, j *job) error {
 	switch {
 	case j.e.Open == nil:
 		return writeDir(zw, j.e.Name)
-	case j.comp != nil:
-		return writeBuffered(zw, j.e.Name, j.e.Exec, j.buf.Bytes(), j.comp)
+	case j.spool == nil:
+		return writeBuffered(zw, j.e.Name, j.e.Exec, j.buf.Bytes(), j.out.Bytes(), j.crc)
 	}
 	s := j.spool
 	fh := rawHeader(j.e.Name, j.e.Exec, zip.Deflate, s.crc, s.size, s.csize)
@@ -248,18 +232,12 @@ func (p *pipeline) release(j *job) {
 		j.spool.close()
 		j.spool = nil
 	}
-	if j.comp != nil {
-		p.putCompressor(j.comp)
-		j.comp = nil
-	}
-	if j.buf != nil {
-		j.buf.Reset()
-		select {
-		case p.bufs <- j.buf:
-		default:
+	for _, b := range []*bytes.Buffer{j.buf, j.out} {
+		if b != nil {
+			p.putBuf(b)
 		}
-		j.buf = nil
 	}
+	j.buf, j.out = nil, nil
 }
 
 // stop drains what is left, removing spools, and waits for every
