@@ -1,0 +1,9 @@
+import storm
+
+
+class Bolt(storm.BasicBolt):
+    def process(self, tup):
+        pass
+
+
+Bolt().run()

@@ -1,0 +1,3 @@
+from file_sink import FileSink
+
+FileSink("ticks.txt").run()
