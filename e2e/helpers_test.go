@@ -45,8 +45,17 @@ func needCluster(t *testing.T) *cluster {
 	return harness
 }
 
-// run runs the stormpy binary in dir against the cluster's Nimbus.
+// run runs the stormpy binary in dir against the cluster's Nimbus and logs
+// its exit status.
 func (c *cluster) run(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	r := c.invoke(t, dir, args...)
+	t.Logf("stormpy %s: exit %d", strings.Join(args, " "), r.code)
+	return r
+}
+
+// invoke is run without the log line, for the commands polls repeat.
+func (c *cluster) invoke(t *testing.T, dir string, args ...string) result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 	defer cancel()
@@ -65,7 +74,6 @@ func (c *cluster) run(t *testing.T, dir string, args ...string) result {
 	default:
 		t.Fatalf("stormpy %s: %v (timeout %s)\n%s", strings.Join(args, " "), err, commandTimeout, r)
 	}
-	t.Logf("stormpy %s: exit %d", strings.Join(args, " "), r.code)
 	return r
 }
 
@@ -125,7 +133,10 @@ func (tp topology) componentErrors() []string {
 // list returns the running topologies, by name.
 func (c *cluster) list(t *testing.T) map[string]topology {
 	t.Helper()
-	r := c.must(t, t.TempDir(), "list", "--json")
+	r := c.invoke(t, t.TempDir(), "list", "--json")
+	if r.code != 0 {
+		t.Fatalf("want exit 0\n%s", r)
+	}
 	tops, err := decodeTopologies(r.stdout)
 	if err != nil {
 		t.Fatalf("list --json: %v\n%s", err, r)
@@ -177,7 +188,10 @@ func decodeTopologies(s string) ([]topology, error) {
 // info returns `stormpy info --json NAME`.
 func (c *cluster) info(t *testing.T, name string) topology {
 	t.Helper()
-	r := c.must(t, t.TempDir(), "info", name, "--json")
+	r := c.invoke(t, t.TempDir(), "info", name, "--json")
+	if r.code != 0 {
+		t.Fatalf("want exit 0\n%s", r)
+	}
 	var tp topology
 	if err := json.Unmarshal([]byte(r.stdout), &tp); err != nil {
 		t.Fatalf("info --json: %v\n%s", err, r)
