@@ -270,3 +270,32 @@ func TestSubmitNameNotAllowed(t *testing.T) {
 		t.Error("a refused name must not upload")
 	}
 }
+
+// TestLeaderDiesThenReelected: the leader goes down, the survivors report
+// no leader until one is elected; discovery retries through it.
+func TestLeaderDiesThenReelected(t *testing.T) {
+	c := start(t, nimbustest.Storm2, 3)
+	patient := options(c.Seeds()...)
+	patient.Retries = 20
+	cl := dial(t, patient)
+	if cl.Leader().Addr != c.Addr(0) {
+		t.Fatalf("leader %v", cl.Leader())
+	}
+	c.Down(0)
+	c.SetLeader(-1)
+
+	o := options(c.Seeds()...)
+	o.Retries = 1
+	_, err := nimbus.Dial(context.Background(), o)
+	if !errors.Is(err, nimbus.ErrUnreachable) || !strings.Contains(err.Error(), c.Addr(1)+" (") || !strings.Contains(err.Error(), "no leader") {
+		t.Errorf("without a leader: %v", err)
+	}
+
+	time.AfterFunc(50*time.Millisecond, func() { c.SetLeader(2) })
+	if _, err := cl.List(context.Background()); err != nil {
+		t.Fatalf("list after the leader died: %v", err)
+	}
+	if cl.Leader().Addr != c.Addr(2) {
+		t.Errorf("leader after re-election %v, want %s", cl.Leader(), c.Addr(2))
+	}
+}
