@@ -128,6 +128,7 @@ type endpoint struct {
 	identityFiles  []string
 	identitiesOnly bool
 	hashKnownHosts bool
+	knownHosts     []string // UserKnownHostsFile; the first one is written to
 	connectTimeout time.Duration
 	aliveInterval  time.Duration // ServerAliveInterval; 0 sends no keepalives
 	aliveCountMax  int
@@ -142,24 +143,26 @@ func (e endpoint) String() string { return e.user + "@" + e.addr() }
 // order: OpenSSH takes the first value it finds for each keyword.
 type sshConfig []*ssh_config.Config
 
-func loadSSHConfig(paths ...string) (sshConfig, error) {
-	var cfgs sshConfig
+func loadSSHConfig(paths ...string) (cfgs sshConfig, warnings []string, err error) {
 	for _, p := range paths {
 		f, err := os.Open(p)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("read ssh config: %w", err)
+			return nil, nil, fmt.Errorf("read ssh config: %w", err)
 		}
 		c, err := ssh_config.Decode(f)
 		f.Close()
 		if err != nil {
-			return nil, exitcode.Invalid(fmt.Errorf("ssh config %s: %w", p, err))
+			// The library lacks some of OpenSSH's syntax (Match exec); a
+			// config ssh itself accepts must not lock the user out.
+			warnings = append(warnings, fmt.Sprintf("warning: ignoring ssh config %s: %v", p, err))
+			continue
 		}
 		cfgs = append(cfgs, c)
 	}
-	return cfgs, nil
+	return cfgs, warnings, nil
 }
 
 func (c sshConfig) get(alias, key string) string {
@@ -210,6 +213,15 @@ func resolve(g Gateway, cfg sshConfig, home, localUser string) (endpoint, error)
 	}
 	e.identitiesOnly = strings.EqualFold(cfg.get(g.Host, "IdentitiesOnly"), "yes")
 	e.hashKnownHosts = strings.EqualFold(cfg.get(g.Host, "HashKnownHosts"), "yes")
+	for _, f := range strings.Fields(cfg.get(g.Host, "UserKnownHostsFile")) {
+		e.knownHosts = append(e.knownHosts, expandPath(f, e, home, localUser))
+	}
+	for _, k := range []string{"ProxyJump", "ProxyCommand"} {
+		if v := cfg.get(g.Host, k); v != "" && !strings.EqualFold(v, "none") {
+			return e, fmt.Errorf("ssh config sets %s %s for host %s, which stormpy does not follow; "+
+				"name the gateway that can reach Nimbus directly in --ssh", k, v, g.Host)
+		}
+	}
 	if t := cfg.get(g.Host, "ConnectTimeout"); t != "" {
 		n, err := strconv.Atoi(t)
 		if err != nil || n < 0 {

@@ -68,6 +68,7 @@ Host hdi
   HashKnownHosts yes
   ConnectTimeout 7
   ServerAliveInterval 15
+  UserKnownHostsFile ~/.ssh/kh_%h /etc/shared_known_hosts
 
 Host *
   User fallback
@@ -103,6 +104,10 @@ Host *
 		t.Errorf("hash=%v identitiesOnly=%v timeout=%v alive=%v×%d", e.hashKnownHosts, e.identitiesOnly, e.connectTimeout, e.aliveInterval, e.aliveCountMax)
 	}
 
+	if want := "/home/me/.ssh/kh_c1-ssh.azurehdinsight.net /etc/shared_known_hosts"; strings.Join(e.knownHosts, " ") != want {
+		t.Errorf("known hosts files %v, want %s", e.knownHosts, want)
+	}
+
 	// The command line wins over the config.
 	e, err = resolve(Gateway{User: "other", Host: "hdi", Port: 22}, cfg, "/home/me", "me")
 	if err != nil {
@@ -128,6 +133,14 @@ Host *
 	}
 	if e.String() != "me@gw:22" {
 		t.Errorf("resolved %s, want me@gw:22", e)
+	}
+
+	jump, _ := ssh_config.Decode(strings.NewReader("Host inner\n  ProxyJump bastion\nHost other\n  ProxyCommand none\n"))
+	if _, err := resolve(Gateway{Host: "inner"}, sshConfig{jump}, "/h", "me"); err == nil || !strings.Contains(err.Error(), "ProxyJump bastion") {
+		t.Errorf("ProxyJump: %v, want an error naming it", err)
+	}
+	if _, err := resolve(Gateway{Host: "other"}, sshConfig{jump}, "/h", "me"); err != nil {
+		t.Errorf("ProxyCommand none: %v", err)
 	}
 
 	bad, _ := ssh_config.Decode(strings.NewReader("Host x\n  Port many\n"))

@@ -32,9 +32,14 @@ type hostKeys struct {
 	refusal error
 }
 
-func newHostKeys(files Files, hash, acceptNew bool, notices io.Writer) (*hostKeys, error) {
+// newHostKeys reads the known_hosts files; userFiles (UserKnownHostsFile)
+// replace files.KnownHosts when set, and new keys go to the first of them.
+func newHostKeys(files Files, userFiles []string, hash, acceptNew bool, notices io.Writer) (*hostKeys, error) {
+	if len(userFiles) == 0 {
+		userFiles = []string{files.KnownHosts}
+	}
 	var existing []string
-	for _, f := range []string{files.KnownHosts, files.GlobalKnownHosts} {
+	for _, f := range append(userFiles, files.GlobalKnownHosts) {
 		if _, err := os.Stat(f); err == nil {
 			existing = append(existing, f)
 		} else if !errors.Is(err, os.ErrNotExist) {
@@ -45,7 +50,7 @@ func newHostKeys(files Files, hash, acceptNew bool, notices io.Writer) (*hostKey
 	if err != nil {
 		return nil, fmt.Errorf("read known hosts: %w", err)
 	}
-	return &hostKeys{check: check, userFile: files.KnownHosts, hash: hash, acceptNew: acceptNew, notices: notices}, nil
+	return &hostKeys{check: check, userFile: userFiles[0], hash: hash, acceptNew: acceptNew, notices: notices}, nil
 }
 
 // knownAlgorithms lists host key algorithms to ask the server for, those of

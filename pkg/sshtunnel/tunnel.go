@@ -92,9 +92,14 @@ func Dial(ctx context.Context, opts Options) (*Tunnel, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := loadSSHConfig(files.Config, files.SystemConfig)
+	cfg, warnings, err := loadSSHConfig(files.Config, files.SystemConfig)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Notices != nil {
+		for _, w := range warnings {
+			fmt.Fprintln(opts.Notices, w)
+		}
 	}
 	local := opts.LocalUser
 	if local == "" {
@@ -108,7 +113,7 @@ func Dial(ctx context.Context, opts Options) (*Tunnel, error) {
 	if err != nil {
 		return nil, err
 	}
-	hk, err := newHostKeys(files, e.hashKnownHosts, opts.AcceptNewHostKey, opts.Notices)
+	hk, err := newHostKeys(files, e.knownHosts, e.hashKnownHosts, opts.AcceptNewHostKey, opts.Notices)
 	if err != nil {
 		return nil, err
 	}

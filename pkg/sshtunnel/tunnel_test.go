@@ -634,3 +634,24 @@ func TestServerAliveIntervalDropsDeadGateway(t *testing.T) {
 		t.Fatal("a read through a dead gateway still hangs after 15s")
 	}
 }
+
+func TestUserKnownHostsFileAndUnparsableConfig(t *testing.T) {
+	s, h := keyServer(t, sshdtest.Config{})
+	h.write(t, "known_hosts", "")
+	h.write(t, "config", "Host *\n  UserKnownHostsFile ~/.ssh/team_known_hosts\n")
+	opts := h.options(s.User + "@" + s.Addr)
+	opts.AcceptNewHostKey = true
+	dial(t, opts)
+	if got := h.read(t, "team_known_hosts"); !strings.Contains(got, "[127.0.0.1]:") || h.read(t, "known_hosts") != "" {
+		t.Errorf("key recorded in the wrong file: team_known_hosts %q, known_hosts %q", got, h.read(t, "known_hosts"))
+	}
+
+	// A config the library cannot read is ignored with a warning, not fatal.
+	h.write(t, "config", "Match exec \"true\"\n  User nobody\n")
+	var notices bytes.Buffer
+	opts.Notices = &notices
+	dial(t, opts)
+	if !strings.Contains(notices.String(), "ignoring ssh config") {
+		t.Errorf("no warning for an unreadable config: %q", notices.String())
+	}
+}
