@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,5 +85,35 @@ func TestMissingResources(t *testing.T) {
 	_, err := Load(context.Background(), Options{SpecPath: dir})
 	if !errors.Is(err, exitcode.ErrInvalid) {
 		t.Fatalf("err = %v, want invalid input", err)
+	}
+}
+
+// TestRelativeSpecPath packages a project named by a relative path from
+// another directory, as `stormpy package examples/wordcount/topology.yaml`
+// does from the repository root.
+func TestRelativeSpecPath(t *testing.T) {
+	dir := newProject(t)
+	parent := filepath.Dir(dir)
+	wd, _ := os.Getwd()
+	if err := os.Chdir(parent); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chdir(wd)
+	p, err := Load(context.Background(), Options{SpecPath: filepath.Join(filepath.Base(dir), "topology.yaml")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := p.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range files {
+		if !f.IsDir() {
+			names = append(names, f.Name)
+		}
+	}
+	if got := strings.Join(names, " "); got != "resources/count_bolt.py resources/sentence_spout.py resources/split_bolt.py resources/storm.py" {
+		t.Errorf("files = %s", got)
 	}
 }
