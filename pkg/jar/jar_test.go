@@ -400,3 +400,38 @@ func TestEntryOrder(t *testing.T) {
 		seen[n] = true
 	}
 }
+
+// TestJarInputStreamReadsIt reads the jar with java.util.jar's streaming
+// reader, which finds the manifest only among the first entries and
+// checks every entry's CRC and sizes as it goes.
+func TestJarInputStreamReadsIt(t *testing.T) {
+	java, err := exec.LookPath("java")
+	if err != nil {
+		t.Skip("java is not installed")
+	}
+	path := filepath.Join(t.TempDir(), "x.jar")
+	entries := sample()
+	if _, err := WriteFile(context.Background(), path, entries, Options{Version: "1.2.3"}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(java, filepath.Join("testdata", "ReadJar.java"), path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("java ReadJar: %v\n%s", err, out)
+	}
+	got := string(out)
+	for _, want := range []string{
+		"manifest Created-By: stormpy 1.2.3\n",
+		"manifest Manifest-Version: 1.0\n",
+		"entry resources/data/big.txt " + fmt.Sprint(maxBuffered+12345) + "\n",
+		"entry resources/data/blob.bin 3000\n",
+		"entry resources/bin/ 0\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("JarInputStream output lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "entry META-INF/MANIFEST.MF") {
+		t.Errorf("JarInputStream did not take the manifest as the manifest:\n%s", got)
+	}
+}
+
