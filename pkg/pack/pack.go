@@ -21,8 +21,6 @@
 // extra tree: inside that tree or the project), and refused, with exit
 // status 2, when they point outside it, since the jar would otherwise carry
 // files from elsewhere on the machine. A left-out link is not looked at.
-//
-// A missing resources directory is an empty one.
 package pack
 
 import (
@@ -47,8 +45,9 @@ import (
 type Options struct {
 	// ProjectDir holds topology.yaml and .stormpyignore.
 	ProjectDir string
-	// ResourcesDir is the tree that becomes resources/ in the jar; relative
-	// paths are relative to ProjectDir; empty means ProjectDir/resources.
+	// ResourcesDir is the tree that becomes resources/ in the jar; empty
+	// means ProjectDir/resources. Like every path here, a relative one is
+	// relative to the working directory.
 	ResourcesDir string
 	// Output is the jar to write.
 	Output string
@@ -56,7 +55,8 @@ type Options struct {
 	// collide with the project's files.
 	Generated map[string][]byte
 	// ExtraTrees maps a slash-separated prefix inside the jar (such as
-	// "resources/_deps") to a directory whose tree goes there.
+	// "resources/_deps") to a directory whose tree goes there. A tree may
+	// merge into resources/, but no file may come from two places.
 	ExtraTrees map[string]string
 	// StormPy is the multilang module bundled as resources/storm.py when
 	// the project has none; nil bundles nothing.
@@ -143,12 +143,11 @@ func Files(o Options) ([]File, error) {
 		w.outBase = filepath.Base(o.Output)
 	}
 
-	res := o.ResourcesDir
-	if res == "" {
-		res = "resources"
-	}
-	if !filepath.IsAbs(res) {
-		res = filepath.Join(project, res)
+	res := filepath.Join(project, "resources")
+	if o.ResourcesDir != "" {
+		if res, err = filepath.Abs(o.ResourcesDir); err != nil {
+			return nil, fmt.Errorf("package: %w", err)
+		}
 	}
 	if err := w.tree(res, "resources/", nil); err != nil {
 		return nil, err
@@ -160,9 +159,9 @@ func Files(o Options) ([]File, error) {
 	}
 	sort.Strings(prefixes)
 	for _, p := range prefixes {
-		dir := o.ExtraTrees[p]
-		if !filepath.IsAbs(dir) {
-			dir = filepath.Join(project, dir)
+		dir, err := filepath.Abs(o.ExtraTrees[p])
+		if err != nil {
+			return nil, fmt.Errorf("package: %w", err)
 		}
 		prefix := strings.Trim(p, "/")
 		if err := checkRel(prefix); err != nil {

@@ -257,24 +257,51 @@ func TestBadIgnoreFile(t *testing.T) {
 func TestResourcesDirOptions(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, map[string]string{"src/a.py": "a", "afile": "x"})
-	files, err := Files(Options{ProjectDir: dir, ResourcesDir: "src"})
+	files, err := Files(Options{ProjectDir: dir, ResourcesDir: filepath.Join(dir, "src")})
 	if err != nil || strings.Join(names(files), " ") != "resources/ resources/a.py" {
 		t.Errorf("ResourcesDir src: %v, %v", names(files), err)
 	}
-	files, err = Files(Options{ProjectDir: dir, StormPy: []byte("x")})
-	if err != nil || strings.Join(names(files), " ") != "resources/storm.py" {
-		t.Errorf("no resources dir: %v, %v", names(files), err)
+	_, err = Files(Options{ProjectDir: dir, StormPy: []byte("x")})
+	if !errors.Is(err, exitcode.ErrInvalid) || !strings.Contains(err.Error(), "resources: no such file") {
+		t.Errorf("no resources dir: %v", err)
 	}
-	_, err = Files(Options{ProjectDir: dir, ResourcesDir: "afile"})
+	_, err = Files(Options{ProjectDir: dir, ResourcesDir: filepath.Join(dir, "afile")})
 	if !errors.Is(err, exitcode.ErrInvalid) || !strings.Contains(err.Error(), "afile is not a directory") {
 		t.Errorf("resources dir is a file: %v", err)
+	}
+}
+
+// TestRelativePaths packages with every path relative to the working
+// directory, the way the CLI passes them.
+func TestRelativePaths(t *testing.T) {
+	dir := project(t)
+	deps := filepath.Join(dir, "deps")
+	write(t, deps, map[string]string{"six.py": "six"})
+	t.Chdir(filepath.Dir(dir))
+	rel := filepath.Base(dir)
+	files, err := Files(Options{
+		ProjectDir:   rel,
+		ResourcesDir: filepath.Join(rel, "resources"),
+		ExtraTrees:   map[string]string{"resources/_deps": filepath.Join(rel, "deps")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := " " + strings.Join(names(files), " ") + " "
+	for _, want := range []string{"resources/split.py", "resources/lib/util.py", "resources/_deps/six.py"} {
+		if !strings.Contains(got, " "+want+" ") {
+			t.Errorf("%s missing from%s", want, got)
+		}
+	}
+	if strings.Contains(got, "debug.log") {
+		t.Errorf(".stormpyignore was not applied:%s", got)
 	}
 }
 
 func TestOutputInsideResourcesIsLeftOut(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, map[string]string{"a.py": "a", "x.jar": "an old jar", ".x.jar.tmp-123": "a dead temp file"})
-	o := Options{ProjectDir: dir, ResourcesDir: ".", Output: filepath.Join(dir, "x.jar")}
+	o := Options{ProjectDir: dir, ResourcesDir: dir, Output: filepath.Join(dir, "x.jar")}
 	files, err := Files(o)
 	if err != nil {
 		t.Fatal(err)

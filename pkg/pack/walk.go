@@ -1,7 +1,6 @@
 package pack
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -74,9 +73,6 @@ func within(dir, p string) (string, bool) {
 // may point into the project or into one of bounds.
 func (w *walker) tree(root, prefix string, bounds []string) error {
 	real, err := filepath.EvalSymlinks(root)
-	if errors.Is(err, fs.ErrNotExist) && prefix == "resources/" && bounds == nil {
-		return nil // no resources: a Java-only topology, or generated files only
-	}
 	if err != nil {
 		return exitcode.Invalid(fmt.Errorf("read %s: %w", w.display(root), err))
 	}
