@@ -8,6 +8,7 @@ import (
 
 	"github.com/stormpy/stormpy/pkg/confval"
 	"github.com/stormpy/stormpy/pkg/project"
+	"github.com/stormpy/stormpy/pkg/pydeps"
 	"github.com/stormpy/stormpy/pkg/spec"
 )
 
@@ -37,6 +38,8 @@ func projectOptions(c *cli.Context) (project.Options, error) {
 		Version:   version,
 
 		Requirements: c.String("requirements"),
+		// Resolving requirements the first time takes a while; say so.
+		Deps: pydeps.Options{Progress: c.App.ErrWriter},
 	}, nil
 }
 

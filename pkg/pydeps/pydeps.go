@@ -20,6 +20,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // DefaultPlatforms are the wheel platform tags accepted when none are set:
@@ -58,6 +59,10 @@ type Options struct {
 	// Log receives pip's output as it runs; nil keeps it quiet and shows it
 	// only in errors.
 	Log io.Writer
+	// Progress, when set, receives a line when pip starts resolving and
+	// one when it is done, since that takes a while; a cache hit prints
+	// nothing.
+	Progress io.Writer
 }
 
 // withDefaults fills in unset options. Finding the local Python's version
@@ -173,9 +178,18 @@ func Resolve(ctx context.Context, requirementsFile string, opts Options) (*Resol
 			fmt.Fprintf(opts.Log, "pydeps: ignoring a damaged cache entry: %v\n", err)
 		}
 	}
-	return c.store(key, func(dest string) error {
+	if opts.Progress != nil {
+		fmt.Fprintf(opts.Progress, "resolving %s with pip for Python %s on %s (cached afterwards)\n",
+			requirementsFile, opts.PythonVersion, opts.Platforms[0])
+	}
+	start := time.Now()
+	res, err := c.store(key, func(dest string) error {
 		return download(ctx, requirementsFile, dest, opts)
 	})
+	if err == nil && opts.Progress != nil {
+		fmt.Fprintf(opts.Progress, "resolved %d packages in %s\n", len(res.Wheels), time.Since(start).Round(100*time.Millisecond))
+	}
+	return res, err
 }
 
 // Lookup returns the cached resolution of requirementsFile for opts without

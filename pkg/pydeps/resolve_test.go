@@ -59,8 +59,8 @@ func TestResolvePureCompiledAndSdist(t *testing.T) {
 	req := writeFile(t, filepath.Join(dir, "requirements.txt"), "six\nmsgpack>=1.0\ndocopt==0.6.2\n")
 	python, log := loggingPython(t)
 	opts := Options{Python: python, CacheDir: filepath.Join(dir, "cache")}
-	var pipOut bytes.Buffer
-	opts.Log = &pipOut
+	var pipOut, progress bytes.Buffer
+	opts.Log, opts.Progress = &pipOut, &progress
 
 	start := time.Now()
 	first, err := Resolve(context.Background(), req, opts)
@@ -71,6 +71,10 @@ func TestResolvePureCompiledAndSdist(t *testing.T) {
 	if first.Cached {
 		t.Error("first resolve claims a cache hit")
 	}
+	if p := progress.String(); !strings.HasPrefix(p, "resolving "+req+" with pip") || !strings.Contains(p, "\nresolved 3 packages in ") {
+		t.Errorf("progress:\n%s", p)
+	}
+	progress.Reset()
 	calls, _ := os.ReadFile(log)
 	if !strings.Contains(string(calls), "-m pip download") {
 		t.Errorf("pip never ran: %s", calls)
@@ -125,6 +129,9 @@ func TestResolvePureCompiledAndSdist(t *testing.T) {
 	}
 	t.Logf("cached resolve: %v", time.Since(start))
 	calls, _ = os.ReadFile(log)
+	if progress.Len() > 0 {
+		t.Errorf("a cache hit printed progress: %s", progress.String())
+	}
 	if !second.Cached || strings.Contains(string(calls), "pip") {
 		t.Errorf("second resolve: cached=%v, interpreter calls:\n%s", second.Cached, calls)
 	}

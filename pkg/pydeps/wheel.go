@@ -3,6 +3,7 @@ package pydeps
 import (
 	"archive/zip"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -28,6 +29,8 @@ type File struct {
 	// Source names where the file came from ("six-1.17.0-py2.py3-none-any.whl").
 	Source string
 }
+
+var errNotWheel = errors.New("not a wheel file name")
 
 // parseWheelName splits a wheel file name
 // ({name}-{version}(-{build})?-{python}-{abi}-{platform}.whl).
