@@ -655,3 +655,16 @@ func TestUserKnownHostsFileAndUnparsableConfig(t *testing.T) {
 		t.Errorf("no warning for an unreadable config: %q", notices.String())
 	}
 }
+
+// A server with several host keys must be asked for the one known_hosts
+// has, as OpenSSH does; otherwise a known server looks changed.
+func TestKnownKeyTypeIsPreferred(t *testing.T) {
+	s, h := keyServer(t, sshdtest.Config{MoreHostKeys: []string{"rsa", "ecdsa"}})
+	echo := echoServer(t)
+	for _, known := range []string{"rsa", "ecdsa", "ed25519"} {
+		h.write(t, "known_hosts", fmt.Sprintf("[%s]:%d %s", s.Host, s.Port, ssh.MarshalAuthorizedKey(s.HostKeys[known])))
+		tun := dial(t, h.options(s.User+"@"+s.Addr))
+		roundTrip(t, tun, echo, 1024)
+		tun.Close()
+	}
+}

@@ -52,6 +52,9 @@ type Config struct {
 	// KeyboardInteractive enables keyboard-interactive through PAM (needs
 	// root) and disables plain password authentication.
 	KeyboardInteractive bool
+	// MoreHostKeys are ssh-keygen types ("rsa", "ecdsa") of host keys the
+	// server has besides its ed25519 one, as real servers do.
+	MoreHostKeys []string
 }
 
 // Server is a running sshd.
@@ -59,7 +62,8 @@ type Server struct {
 	Addr     string // 127.0.0.1:port
 	Host     string
 	Port     int
-	HostKey  ssh.PublicKey
+	HostKey  ssh.PublicKey            // the ed25519 host key
+	HostKeys map[string]ssh.PublicKey // every host key by ssh-keygen type
 	User     string // the account AuthorizedKeys log in as
 	Password string // PasswordUser's password
 	PassUser string // PasswordUser's name
@@ -90,8 +94,14 @@ func Start(t testing.TB, cfg Config) *Server {
 		t.Skip("password and keyboard-interactive tests need root to create a throwaway account")
 	}
 	s := &Server{Host: "127.0.0.1", User: me.Username, Dir: dir}
-	hostKeyPath := filepath.Join(dir, "ssh_host_ed25519_key")
-	s.HostKey = Keygen(t, hostKeyPath, "")
+	s.HostKeys = map[string]ssh.PublicKey{}
+	var hostKeyLines []string
+	for _, typ := range append([]string{"ed25519"}, cfg.MoreHostKeys...) {
+		path := filepath.Join(dir, "ssh_host_"+typ+"_key")
+		s.HostKeys[typ] = KeygenType(t, typ, path, "")
+		hostKeyLines = append(hostKeyLines, "HostKey "+path)
+	}
+	s.HostKey = s.HostKeys["ed25519"]
 
 	var auth strings.Builder
 	for _, k := range cfg.AuthorizedKeys {
@@ -123,7 +133,7 @@ func Start(t testing.TB, cfg Config) *Server {
 	conf := strings.Join([]string{
 		"Port " + strconv.Itoa(s.Port),
 		"ListenAddress " + s.Host,
-		"HostKey " + hostKeyPath,
+		strings.Join(hostKeyLines, "\n"),
 		"PidFile " + filepath.Join(dir, "sshd.pid"),
 		"AuthorizedKeysFile " + authPath,
 		"StrictModes no",
@@ -200,7 +210,13 @@ func Start(t testing.TB, cfg Config) *Server {
 // encrypted when passphrase is not empty, and returns its public key.
 func Keygen(t testing.TB, path, passphrase string) ssh.PublicKey {
 	t.Helper()
-	out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", passphrase, "-C", "stormpy-test", "-f", path).CombinedOutput()
+	return KeygenType(t, "ed25519", path, passphrase)
+}
+
+// KeygenType is Keygen for another key type ("rsa", "ecdsa").
+func KeygenType(t testing.TB, typ, path, passphrase string) ssh.PublicKey {
+	t.Helper()
+	out, err := exec.Command("ssh-keygen", "-q", "-t", typ, "-N", passphrase, "-C", "stormpy-test", "-f", path).CombinedOutput()
 	if err != nil {
 		t.Fatalf("ssh-keygen: %v\n%s", err, out)
 	}
