@@ -64,9 +64,9 @@ type Server struct {
 	Port     int
 	HostKey  ssh.PublicKey            // the ed25519 host key
 	HostKeys map[string]ssh.PublicKey // every host key by ssh-keygen type
-	User     string // the account AuthorizedKeys log in as
-	Password string // PasswordUser's password
-	PassUser string // PasswordUser's name
+	User     string                   // the account AuthorizedKeys log in as
+	Password string                   // PasswordUser's password
+	PassUser string                   // PasswordUser's name
 	Dir      string
 
 	mu  sync.Mutex
