@@ -149,9 +149,15 @@ func (p *Project) packOptions(out string, deps map[string][]byte) pack.Options {
 			gen[k] = v
 		}
 	}
+	// pack resolves a relative ResourcesDir against ProjectDir, while ours
+	// is relative to the working directory: hand it an absolute one.
+	resDir, err := filepath.Abs(p.ResourcesDir)
+	if err != nil {
+		resDir = p.ResourcesDir
+	}
 	return pack.Options{
 		ProjectDir:   p.Dir,
-		ResourcesDir: p.ResourcesDir,
+		ResourcesDir: resDir,
 		Output:       out,
 		Generated:    gen,
 		StormPy:      resources.StormPy,
