@@ -236,3 +236,37 @@ func TestResolveStopsOnCancel(t *testing.T) {
 		t.Errorf("pip (pid %s) still runs after cancellation", pid)
 	}
 }
+
+// TestResolveForPython27 resolves for another target than the local
+// python3 (Python 2.7, ABI cp27mu) and runs the launcher under Python 2.7
+// with site-packages off: the compiled wheel pip picked for that target
+// must load there.
+func TestResolveForPython27(t *testing.T) {
+	needNetwork(t)
+	py := python27()
+	if py == nil {
+		t.Skip("no Python 2.7 on this machine")
+	}
+	dir := t.TempDir()
+	req := writeFile(t, filepath.Join(dir, "requirements.txt"), "six==1.17.0\nmsgpack==0.6.2\n")
+	res, err := Resolve(context.Background(), req, Options{PythonVersion: "2.7", ABI: "cp27mu", CacheDir: filepath.Join(dir, "cache")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := Bundle(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resources := t.TempDir()
+	if err := WriteFiles(resources, files); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(resources, "old.py"), "import msgpack, six\nprint msgpack.Packer.__module__, six.PY2\n")
+	writeFile(t, filepath.Join(resources, LauncherPath("old")), string(Launcher("old.py")))
+	cmd := exec.Command(py[0], append(py[1:], "-E", "-s", "-S", LauncherPath("old"))...)
+	cmd.Dir = resources
+	out, err := cmd.CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "msgpack._cmsgpack True" {
+		t.Errorf("Python 2.7 launcher: %v\n%s", err, out)
+	}
+}
