@@ -163,3 +163,18 @@ func TestBadConfFlag(t *testing.T) {
 		t.Errorf("exit %d, want 2: %s", code, errOut)
 	}
 }
+
+// TestConfJSONValues checks that -c keeps JSON lists and maps whole:
+// commas inside them are not flag separators.
+func TestConfJSONValues(t *testing.T) {
+	dir := copyProject(t)
+	code, out, errOut := runCLI(t, "validate", dir, "--json", "-c", `topology.kryo.register=["a","b"]`, "-c", `my.map={"x":1,"y":[2,3]}`)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{`"topology.kryo.register": [`, `"a",`, `"b"`, `"my.map": {`, `"x": 1`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %s:\n%s", want, out)
+		}
+	}
+}

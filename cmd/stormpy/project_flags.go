@@ -17,7 +17,7 @@ func projectFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "filter", Usage: "substitute ${key} from this .properties `FILE` (like Flux's --filter)"},
 		&cli.BoolFlag{Name: "env-filter", Usage: "substitute ${ENV-NAME} from the environment (like Flux's --env-filter)"},
-		&cli.StringSliceFlag{Name: "conf", Aliases: []string{"c"}, Usage: "set topology config `KEY=VALUE` (repeatable; numbers, booleans, JSON lists and maps are typed)"},
+		&cli.GenericFlag{Name: "conf", Aliases: []string{"c"}, Value: &repeated{}, Usage: "set topology config `KEY=VALUE` (repeatable; numbers, booleans, JSON lists and maps are typed)"},
 		&cli.StringFlag{Name: "name", Usage: "override the topology `NAME`"},
 		&cli.StringFlag{Name: "requirements", Usage: "bundle the Python packages of this requirements `FILE` (default: requirements.txt next to the spec; - for none)"},
 	}
@@ -25,7 +25,7 @@ func projectFlags() []cli.Flag {
 
 // projectOptions copies the shared flags; the spec is the first argument.
 func projectOptions(c *cli.Context) (project.Options, error) {
-	overrides, err := confval.Parse(c.StringSlice("conf"))
+	overrides, err := confval.Parse(repeatedFlag(c, "conf"))
 	if err != nil {
 		return project.Options{}, err
 	}
