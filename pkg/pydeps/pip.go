@@ -48,6 +48,10 @@ type resolver struct {
 	dir     string // where pip runs: the requirements file's directory
 	scratch string // pip's TMPDIR and build output, removed afterwards
 	built   string // pure-Python wheels built from sdists (--find-links)
+	// options are the requirements file's option lines (index URLs,
+	// find-links, constraints with absolute paths), repeated for the pip
+	// runs that look at one requirement alone.
+	options []string
 	tried   map[string]bool
 	missing map[string]string // normalized name → reason
 	names   map[string]string // normalized name → name as pip printed it
@@ -78,6 +82,15 @@ func download(ctx context.Context, requirementsFile, dest string, opts Options) 
 	if err := os.Mkdir(r.built, 0o755); err != nil {
 		return err
 	}
+	lines, err := requirementLines(requirementsFile)
+	if err != nil {
+		return err
+	}
+	for _, l := range lines {
+		if opt := fileOption(l.text, r.dir); opt != "" {
+			r.options = append(r.options, opt)
+		}
+	}
 	err = r.fetch(ctx, []string{"-r", requirementsFile}, dest)
 	if err == nil || ctx.Err() != nil || len(r.missing) == 0 {
 		return err
@@ -85,10 +98,6 @@ func download(ctx context.Context, requirementsFile, dest string, opts Options) 
 	// pip stops at the first package it cannot satisfy; resolve each
 	// top-level requirement alone to find every other one, so the user
 	// learns about all of them at once.
-	lines, lerr := requirementLines(requirementsFile)
-	if lerr != nil {
-		return lerr
-	}
 	for _, l := range lines {
 		if strings.HasPrefix(l.text, "-") {
 			continue
@@ -97,7 +106,11 @@ func download(ctx context.Context, requirementsFile, dest string, opts Options) 
 		if err != nil {
 			return err
 		}
-		_ = r.fetch(ctx, []string{l.text}, probe)
+		alone, err := r.alone(l.text)
+		if err != nil {
+			return err
+		}
+		_ = r.fetch(ctx, alone, probe)
 		if ctx.Err() != nil {
 			return fmt.Errorf("resolve requirements: %w", ctx.Err())
 		}
@@ -116,6 +129,47 @@ func (r *resolver) missingError() error {
 	}
 	sort.Slice(e.Packages, func(i, j int) bool { return e.Packages[i].Name < e.Packages[j].Name })
 	return e
+}
+
+// alone returns pip arguments for req by itself under the requirements
+// file's options: a scratch requirements file holding both.
+func (r *resolver) alone(req string) ([]string, error) {
+	if len(r.options) == 0 {
+		return []string{req}, nil
+	}
+	f, err := os.CreateTemp(r.scratch, "req-*.txt")
+	if err != nil {
+		return nil, err
+	}
+	_, err = fmt.Fprintf(f, "%s\n%s\n", strings.Join(r.options, "\n"), req)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("write scratch requirements: %w", err)
+	}
+	return []string{"-r", f.Name()}, nil
+}
+
+// fileOption returns a requirements line that is a global option to carry
+// over to another file (with a constraints file made absolute, as it is
+// relative to dir), or "" for a requirement or an include.
+func fileOption(l, dir string) string {
+	if !strings.HasPrefix(l, "-") {
+		return ""
+	}
+	for _, p := range []string{"-r", "--requirement", "-e", "--editable"} {
+		if strings.HasPrefix(l, p) {
+			return ""
+		}
+	}
+	if inc := includedFile(l); inc != "" {
+		if !filepath.IsAbs(inc) {
+			inc = filepath.Join(dir, inc)
+		}
+		return "--constraint " + inc
+	}
+	return l
 }
 
 // targetArgs restrict pip to wheels for the target.
@@ -185,8 +239,12 @@ func (r *resolver) hasWheel(ctx context.Context, req string) bool {
 	if err != nil {
 		return false
 	}
+	alone, err := r.alone(req)
+	if err != nil {
+		return false
+	}
 	args := append([]string{"download", "--no-deps", "--dest", dir}, r.targetArgs()...)
-	_, err = r.pip(ctx, append(args, req)...)
+	_, err = r.pip(ctx, append(args, alone...)...)
 	return err == nil
 }
 
@@ -202,7 +260,11 @@ func (r *resolver) buildPure(ctx context.Context, req, versions string) (bool, s
 	if err != nil {
 		return false, noWheel
 	}
-	out, err := r.pip(ctx, "wheel", "--no-deps", "--no-binary", reqName(req), "--wheel-dir", dir, req)
+	alone, err := r.alone(req)
+	if err != nil {
+		return false, noWheel
+	}
+	out, err := r.pip(ctx, append([]string{"wheel", "--no-deps", "--no-binary", reqName(req), "--wheel-dir", dir}, alone...)...)
 	if err != nil {
 		if s := pipErrorLine(out); strings.Contains(s, "No matching distribution") || strings.Contains(s, "Could not find a version") {
 			return false, noWheel + ", and no source distribution to build one from"

@@ -103,3 +103,19 @@ func TestNormalizeVersion(t *testing.T) {
 		}
 	}
 }
+
+func TestFileOption(t *testing.T) {
+	for in, want := range map[string]string{
+		"six":         "",
+		"-r base.txt": "",
+		"-e ./local":  "",
+		"--index-url https://example.invalid/simple": "--index-url https://example.invalid/simple",
+		"-c constraints.txt":                         "--constraint /proj/constraints.txt",
+		"--constraint=/abs/c.txt":                    "--constraint /abs/c.txt",
+		"--prefer-binary":                            "--prefer-binary",
+	} {
+		if got := fileOption(in, "/proj"); got != want {
+			t.Errorf("fileOption(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -180,7 +180,8 @@ func TestResolveReportsEveryMissingWheel(t *testing.T) {
 	dir := t.TempDir()
 	// For 32-bit ARM there is no msgpack wheel, and its source builds a
 	// platform wheel; the second name exists nowhere. six still resolves.
-	req := writeFile(t, filepath.Join(dir, "requirements.txt"), "six\nmsgpack\nstormpy-test-no-such-dist-7f3a\n")
+	// The option line is carried into the runs that look at one package.
+	req := writeFile(t, filepath.Join(dir, "requirements.txt"), "--prefer-binary\nsix\nmsgpack\nstormpy-test-no-such-dist-7f3a\n")
 	opts := Options{CacheDir: filepath.Join(dir, "cache"), Platforms: []string{"linux_armv7l"}}
 	_, err := Resolve(context.Background(), req, opts)
 	var missing *MissingWheelsError
