@@ -120,8 +120,8 @@ func (p *Project) keep(res *pydeps.Resolution) (map[string][]byte, error) {
 	return p.bundled, nil
 }
 
-// Bundled is the resolution of the requirements bundled by the last
-// Package or Stage, or nil.
+// Bundled is the resolution of the bundled requirements once known (after
+// Package or Stage, or found in the cache by Load), or nil.
 func (p *Project) Bundled() *pydeps.Resolution { return p.resolution }
 
 // checkImports adds a warning for every import in a Python component's

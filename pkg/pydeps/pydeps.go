@@ -174,8 +174,8 @@ func Resolve(ctx context.Context, requirementsFile string, opts Options) (*Resol
 		if err == nil {
 			return res, nil
 		}
-		if !errors.Is(err, os.ErrNotExist) && opts.Log != nil {
-			fmt.Fprintf(opts.Log, "pydeps: ignoring a damaged cache entry: %v\n", err)
+		if !errors.Is(err, os.ErrNotExist) && opts.Progress != nil {
+			fmt.Fprintf(opts.Progress, "resolving again: %v\n", err)
 		}
 	}
 	if opts.Progress != nil {
