@@ -127,12 +127,17 @@ type task struct {
 	broken bool // writer saw a write error
 
 	// Router-owned state.
-	inputs      map[uint64]inTuple
-	shuffle     map[*subscription]int
-	busy        bool // spout: a command is outstanding
-	lastCmd     string
-	emitted     bool // spout: the current next emitted something
+	inputs  map[uint64]inTuple
+	shuffle map[*subscription]int
+	// Spout commands sent and not yet answered with sync, oldest first.
+	// Commands are pipelined: the child reads them in order and answers
+	// each with one sync, so emits belong to the oldest.
+	inflight    []string
+	nextsOut    int
+	headEmitted bool // the oldest command emitted something
 	sleeping    bool
+	dirty       bool // has commands to send at the end of this batch
+	notifyDue   bool // bolt: its writer is to be woken after this batch
 	active      bool
 	cmds        []outMsg
 	pending     int
@@ -145,9 +150,10 @@ type taskStats struct {
 	emitted, transferred, acked, failed, executed, errors int64
 }
 
+// event carries the messages a child sent in one burst, or its failure.
 type event struct {
 	t   *task
-	m   *multilang.Message
+	ms  []*multilang.Message
 	err error
 }
 
@@ -165,30 +171,38 @@ type runner struct {
 	debug   bool
 
 	events chan event
-	wake   chan *task
-	done   chan struct{}
+	// spoutEvents carry spout messages ahead of bolt traffic: a spout
+	// waits for the router after every command, so its latency is the
+	// topology's throughput.
+	spoutEvents chan event
+	wake        chan *task
+	done        chan struct{}
 
 	queued    atomic.Int64
 	throttled atomic.Bool
 
-	nextID   uint64
-	ledger   map[uint64]*tree
-	stopping bool
-	started  time.Time
+	nextID      uint64
+	dirtySpouts []*task
+	// dirtyWriters are bolts with tuples queued in this batch of events.
+	dirtyWriters []*task
+	ledger       map[uint64]*tree
+	stopping     bool
+	started      time.Time
 }
 
 func newRunner(p *plan, opts Options) *runner {
 	r := &runner{
-		p:       p,
-		opts:    opts,
-		out:     &printer{w: opts.Out, debug: opts.Debug},
-		acking:  ackingEnabled(p.topo.Conf),
-		timeout: confSeconds(p.topo.Conf, keyMessageTimeout, 30*time.Second),
-		hbLimit: subprocessTimeout(p.topo.Conf),
-		debug:   opts.Debug || confBool(p.topo.Conf, keyDebug),
-		events:  make(chan event, 4096),
-		done:    make(chan struct{}),
-		ledger:  map[uint64]*tree{},
+		p:           p,
+		opts:        opts,
+		out:         &printer{w: opts.Out, debug: opts.Debug},
+		acking:      ackingEnabled(p.topo.Conf),
+		timeout:     confSeconds(p.topo.Conf, keyMessageTimeout, 30*time.Second),
+		hbLimit:     subprocessTimeout(p.topo.Conf),
+		debug:       opts.Debug || confBool(p.topo.Conf, keyDebug),
+		events:      make(chan event, 4096),
+		spoutEvents: make(chan event, 256),
+		done:        make(chan struct{}),
+		ledger:      map[uint64]*tree{},
 	}
 	for _, tp := range p.tasks {
 		t := &task{
@@ -281,7 +295,9 @@ func (r *runner) run(ctx context.Context) (sum *Summary, err error) {
 	}
 	r.started = time.Now()
 	for _, t := range r.tasks {
-		go r.writeLoop(t)
+		if !t.spout {
+			go r.writeLoop(t)
+		}
 		go r.readLoop(t)
 	}
 	err = r.loop(ctx)
@@ -334,9 +350,13 @@ func (r *runner) terminateAll() {
 
 func (r *runner) readLoop(t *task) {
 	c := t.child
+	var batch []*multilang.Message
 	for {
 		doc, err := c.r.Next()
 		if err != nil {
+			if len(batch) > 0 {
+				r.send(event{t: t, ms: batch})
+			}
 			r.send(event{t: t, err: c.died(err)})
 			return
 		}
@@ -346,15 +366,26 @@ func (r *runner) readLoop(t *task) {
 			r.send(event{t: t, err: c.fail("sent a malformed message", err)})
 			return
 		}
-		if !r.send(event{t: t, m: m}) {
+		batch = append(batch, m)
+		// Hand over what arrived together in one event: fewer wake-ups
+		// of the router than one per message.
+		if c.r.Buffered() > 0 && len(batch) < 128 {
+			continue
+		}
+		if !r.send(event{t: t, ms: batch}) {
 			return
 		}
+		batch = make([]*multilang.Message, 0, cap(batch))
 	}
 }
 
 func (r *runner) send(ev event) bool {
+	ch := r.events
+	if ev.t.spout {
+		ch = r.spoutEvents
+	}
 	select {
-	case r.events <- ev:
+	case ch <- ev:
 		return true
 	case <-r.done:
 		return false
@@ -362,12 +393,51 @@ func (r *runner) send(ev event) bool {
 }
 
 func (r *runner) enqueue(t *task, m outMsg) {
+	if t.spout {
+		// A spout holds at most one command and the task ids it waits
+		// for, so its pipe never fills: write at once, saving a hop.
+		r.writeSpout(t, m)
+		return
+	}
 	t.mu.Lock()
 	t.queue = append(t.queue, m)
 	t.mu.Unlock()
-	select {
-	case t.notify <- struct{}{}:
-	default:
+	// The writer is woken once per batch of events, not per tuple.
+	if !t.notifyDue {
+		t.notifyDue = true
+		r.dirtyWriters = append(r.dirtyWriters, t)
+	}
+}
+
+func (r *runner) notifyWriters() {
+	for _, t := range r.dirtyWriters {
+		t.notifyDue = false
+		select {
+		case t.notify <- struct{}{}:
+		default:
+		}
+	}
+	clear(r.dirtyWriters)
+	r.dirtyWriters = r.dirtyWriters[:0]
+}
+
+func (r *runner) writeSpout(t *task, m outMsg) {
+	if t.broken {
+		return
+	}
+	w := t.child.w
+	var err error
+	if m.kind == outTaskIDs {
+		err = w.WriteTaskIDs(m.tasks)
+	} else {
+		err = w.WriteSpoutCommand(m.cmd, m.msgID)
+	}
+	if err == nil {
+		err = w.Flush()
+	}
+	if err != nil {
+		// The reader reports the death with the exit status.
+		t.broken = true
 	}
 }
 
@@ -455,16 +525,41 @@ func (r *runner) loop(ctx context.Context) error {
 		r.pump(t)
 	}
 	for {
+		r.pumpDirty()
+		r.notifyWriters()
 		if r.stopping && r.drained() {
 			return nil
 		}
 		select {
-		case ev := <-r.events:
-			if ev.err != nil {
-				return ev.err
-			}
-			if err := r.handle(ev.t, ev.m); err != nil {
+		case ev := <-r.spoutEvents:
+			if err := r.handleEvent(ev); err != nil {
 				return err
+			}
+			continue
+		default:
+		}
+		select {
+		case ev := <-r.spoutEvents:
+			if err := r.handleEvent(ev); err != nil {
+				return err
+			}
+		case ev := <-r.events:
+			if err := r.handleEvent(ev); err != nil {
+				return err
+			}
+			// Take what else is ready before pumping the spouts, so that
+			// their acks go out in few writes; spouts still come first
+			// at the next turn.
+		batch:
+			for i := 0; i < 64; i++ {
+				select {
+				case ev := <-r.events:
+					if err := r.handleEvent(ev); err != nil {
+						return err
+					}
+				default:
+					break batch
+				}
 			}
 		case t := <-r.wake:
 			if t == nil {
@@ -492,6 +587,15 @@ func (r *runner) loop(ctx context.Context) error {
 	}
 }
 
+func (r *runner) handleEvent(ev event) error {
+	for _, m := range ev.ms {
+		if err := r.handle(ev.t, m); err != nil {
+			return err
+		}
+	}
+	return ev.err
+}
+
 func (r *runner) beginStop(why string) <-chan time.Time {
 	r.out.line("", "INFO", fmt.Sprintf("%s: deactivating spouts, waiting up to %s for %d tuple trees in flight", why, r.opts.Grace, len(r.ledger)))
 	r.stopping = true
@@ -509,41 +613,83 @@ func (r *runner) drained() bool {
 		return false
 	}
 	for _, t := range r.tasks {
-		if t.busy || len(t.cmds) > 0 || len(t.inputs) > 0 {
+		if len(t.inflight) > 0 || len(t.cmds) > 0 || len(t.inputs) > 0 {
 			return false
 		}
 	}
 	return true
 }
 
-// pump sends a spout its next command when it may take one.
+// maxNextsInFlight bounds the `next` commands a spout has not answered.
+// A few in flight hide the round trip to the child, which otherwise caps a
+// spout at one tuple per pipe round trip.
+const maxNextsInFlight = 8
+
+// pump sends a spout every queued command (acks, fails, activation) and
+// as many `next` commands as it may take, in one write.
 func (r *runner) pump(t *task) {
-	if t.busy {
+	t.dirty = false
+	if t.broken {
 		return
 	}
-	if len(t.cmds) > 0 {
-		m := t.cmds[0]
-		t.cmds = t.cmds[1:]
-		t.busy, t.lastCmd = true, m.cmd
-		r.enqueue(t, m)
-		return
+	w := t.child.w
+	sent := false
+	for _, m := range t.cmds {
+		_ = w.WriteSpoutCommand(m.cmd, m.msgID)
+		t.inflight = append(t.inflight, m.cmd)
+		sent = true
 	}
+	clear(t.cmds)
+	t.cmds = t.cmds[:0]
+	for t.nextsOut < maxNextsInFlight && r.mayCallNext(t) {
+		_ = w.WriteSpoutCommand(multilang.SpoutNext, nil)
+		t.inflight = append(t.inflight, multilang.SpoutNext)
+		t.nextsOut++
+		sent = true
+	}
+	if sent && w.Flush() != nil {
+		// The reader reports the death with the exit status.
+		t.broken = true
+	}
+}
+
+// mayCallNext applies what Storm checks before nextTuple: active, under
+// topology.max.spout.pending, and not backpressured by slow bolts.
+func (r *runner) mayCallNext(t *task) bool {
 	if !t.active || r.stopping || t.sleeping {
-		return
+		return false
 	}
-	if r.acking && t.maxPending > 0 && t.pending >= t.maxPending {
-		return
+	if r.acking && t.maxPending > 0 && t.pending+t.nextsOut >= t.maxPending {
+		return false
 	}
 	if r.queued.Load() >= int64(r.opts.MaxQueued) {
 		r.throttled.Store(true)
 		// The writer may have drained the queue before the flag was set.
 		if r.queued.Load() >= int64(r.opts.MaxQueued) {
-			return
+			return false
 		}
 		r.throttled.Store(false)
 	}
-	t.busy, t.lastCmd, t.emitted = true, multilang.SpoutNext, false
-	r.enqueue(t, outMsg{kind: outSpoutCmd, cmd: multilang.SpoutNext})
+	return true
+}
+
+// markDirty schedules a pump at the end of the current batch of events,
+// so that many acks reach a spout in one write.
+func (r *runner) markDirty(t *task) {
+	if !t.dirty {
+		t.dirty = true
+		r.dirtySpouts = append(r.dirtySpouts, t)
+	}
+}
+
+func (r *runner) pumpDirty() {
+	for _, t := range r.dirtySpouts {
+		if t.dirty {
+			r.pump(t)
+		}
+	}
+	clear(r.dirtySpouts)
+	r.dirtySpouts = r.dirtySpouts[:0]
 }
 
 func (r *runner) spoutWait(t *task) time.Duration {
@@ -558,25 +704,29 @@ func (r *runner) handle(t *task, m *multilang.Message) error {
 	case multilang.CmdEmit:
 		return r.emit(t, m)
 	case multilang.CmdSync:
-		if t.spout {
-			if !t.busy {
-				return nil
-			}
-			t.busy = false
-			if t.lastCmd == multilang.SpoutNext && !t.emitted {
-				// Like Storm's spout wait strategy: an idle spout is
-				// asked again after a short sleep, not in a hot loop.
-				t.sleeping = true
-				time.AfterFunc(r.spoutWait(t), func() {
-					select {
-					case r.wake <- t:
-					case <-r.done:
-					}
-				})
-				return nil
-			}
-			r.pump(t)
+		if !t.spout || len(t.inflight) == 0 {
+			return nil // a bolt's sync, or one nobody asked for
 		}
+		cmd, emitted := t.inflight[0], t.headEmitted
+		t.inflight = t.inflight[1:]
+		t.headEmitted = false
+		if cmd != multilang.SpoutNext {
+			return nil
+		}
+		t.nextsOut--
+		if !emitted && !t.sleeping {
+			// Like Storm's spout wait strategy: an idle spout is asked
+			// again after a short sleep, not in a hot loop.
+			t.sleeping = true
+			time.AfterFunc(r.spoutWait(t), func() {
+				select {
+				case r.wake <- t:
+				case <-r.done:
+				}
+			})
+			return nil
+		}
+		r.markDirty(t)
 		return nil
 	case multilang.CmdAck, multilang.CmdFail:
 		if t.spout {
@@ -660,7 +810,7 @@ func (r *runner) completeTree(root uint64, tr *tree, ok bool) {
 		r.out.debugLine(s.name, fmt.Sprintf("tree %s: %s", cmd, tr.msgID))
 	}
 	s.cmds = append(s.cmds, outMsg{kind: outSpoutCmd, cmd: cmd, msgID: tr.msgID})
-	r.pump(s)
+	r.markDirty(s)
 }
 
 func (r *runner) tick(now time.Time) error {
@@ -670,8 +820,8 @@ func (r *runner) tick(now time.Time) error {
 		silent := nowNano - t.child.lastHeard.Load()
 		if t.spout {
 			// A spout is only expected to talk while it owes a sync.
-			if t.busy && silent > limit {
-				return t.child.fail(fmt.Sprintf("did not answer %q for %s (topology.subprocess.timeout.secs)", t.lastCmd, time.Duration(silent).Round(time.Second)), nil)
+			if len(t.inflight) > 0 && silent > limit {
+				return t.child.fail(fmt.Sprintf("did not answer %q for %s (topology.subprocess.timeout.secs)", t.inflight[0], time.Duration(silent).Round(time.Second)), nil)
 			}
 			continue
 		}
@@ -708,7 +858,7 @@ func (r *runner) emit(src *task, m *multilang.Message) error {
 	}
 	src.stats.emitted++
 	if src.spout {
-		src.emitted = true
+		src.headEmitted = true
 	}
 	targets, err := r.targets(src, sp, m)
 	if err != nil {
@@ -728,6 +878,7 @@ func (r *runner) emit(src *task, m *multilang.Message) error {
 				// Storm with no ackers acks a spout tuple as soon as it is emitted.
 				src.stats.acked++
 				src.cmds = append(src.cmds, outMsg{kind: outSpoutCmd, cmd: multilang.SpoutAck, msgID: m.ID})
+				r.markDirty(src)
 			}
 		}
 	} else if len(m.Anchors) > 0 {

@@ -76,6 +76,10 @@ func (r *Reader) Next() ([]byte, error) {
 	}
 }
 
+// Buffered returns how many bytes are already read from the child and not
+// yet returned, so a caller can tell whether Next would block.
+func (r *Reader) Buffered() int { return r.r.Buffered() }
+
 // ReadMessage reads and decodes the next message.
 func (r *Reader) ReadMessage() (*Message, error) {
 	doc, err := r.Next()
@@ -107,6 +111,13 @@ func (w *Writer) end() error {
 	w.buf = append(w.buf, "\nend\n"...)
 	_, err := w.w.Write(w.buf)
 	w.buf = w.buf[:0]
+	return err
+}
+
+// WriteRaw writes bytes that already hold whole framed messages, such as
+// messages serialised once and sent many times.
+func (w *Writer) WriteRaw(framed []byte) error {
+	_, err := w.w.Write(framed)
 	return err
 }
 

@@ -102,8 +102,11 @@ func (m *Message) LogLevel() int {
 // Decode parses one message document.
 func Decode(doc []byte) (*Message, error) {
 	m := new(Message)
-	if err := json.Unmarshal(doc, m); err != nil {
-		return nil, fmt.Errorf("decode multilang message: %w", err)
+	if !decodeFast(doc, m) {
+		*m = Message{}
+		if err := json.Unmarshal(doc, m); err != nil {
+			return nil, fmt.Errorf("decode multilang message: %w", err)
+		}
 	}
 	if m.Command == "" && m.PID == nil {
 		return nil, fmt.Errorf("decode multilang message: no command in %s", truncate(doc, 200))
