@@ -301,7 +301,7 @@ func harness(ctx context.Context, t *topology.Topology, dir string, f *feeds, d 
 		split: float64(splitN.Load()-p0) / el,
 		count: float64(countN.Load()-c0) / el,
 	}
-	l.words = l.count
+	l.words = min(l.spout*f.wordsPerSentence, l.split*f.wordsPerSentence, l.count)
 	cancel()
 	for _, p := range procs {
 		_ = p.cmd.Process.Kill()

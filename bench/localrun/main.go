@@ -75,13 +75,17 @@ func run(ctx context.Context, spec, pendingSpec, stormpy string, d time.Duration
 		if err != nil {
 			return fmt.Errorf("harness: %w", err)
 		}
+		self0, kids0 := cpu()
 		sum, err := local.Run(ctx, t, local.Options{ResourcesDir: dir, Duration: d, Out: io.Discard})
 		if err != nil {
 			return fmt.Errorf("runner: %w", err)
 		}
+		self1, kids1 := cpu()
 		c := sum.Component("count")
 		rate := float64(c.Executed) / sum.Elapsed.Seconds()
 		fmt.Printf("round %d: harness limit %.0f words/s (%s); runner %.0f words/s; ratio %.2f\n", i+1, lim.words, lim, rate, rate/lim.words)
+		fmt.Printf("         CPU per word: runner process %.1f µs, its Python children %.1f µs\n",
+			float64((self1-self0).Microseconds())/float64(c.Executed), float64((kids1-kids0).Microseconds())/float64(c.Executed))
 		ratios = append(ratios, rate/lim.words)
 		runnerRates = append(runnerRates, rate)
 		limits = append(limits, lim.words)
@@ -95,6 +99,17 @@ func run(ctx context.Context, spec, pendingSpec, stormpy string, d time.Duration
 	}
 	fmt.Printf("runner memory with %d tuple trees in flight: peak RSS %.1f MB (target < 50 MB)\n", inflight, float64(mem)/(1<<20))
 	return nil
+}
+
+// cpu returns the CPU time of this process (the runner, in the runner
+// rounds) and of its reaped children (the Python processes).
+func cpu() (self, children time.Duration) {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru)
+	children = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return self, children
 }
 
 func tasks(t *topology.Topology, id string) int {

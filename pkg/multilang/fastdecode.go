@@ -43,11 +43,11 @@ func decodeFast(doc []byte, m *Message) (ok bool) {
 		v := b[i:vEnd]
 		switch string(key) {
 		case "command":
-			if m.Command, ok = plainString(v); !ok {
+			if m.Command, ok = knownString(v); !ok {
 				return false
 			}
 		case "stream":
-			if m.Stream, ok = plainString(v); !ok {
+			if m.Stream, ok = knownString(v); !ok {
 				return false
 			}
 		case "msg":
@@ -204,10 +204,46 @@ func skipValue(b []byte, i, depth int) (int, bool) {
 		for j < len(b) && (b[j] >= '0' && b[j] <= '9' || b[j] == '.' || b[j] == 'e' || b[j] == 'E' || b[j] == '+' || b[j] == '-') {
 			j++
 		}
-		// Leave odd numbers (leading zeros, bare signs…) to encoding/json.
-		return j, json.Valid(b[i:j])
+		return j, validNumber(b[i:j])
 	}
 	return 0, false
+}
+
+// validNumber checks JSON's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+func validNumber(n []byte) bool {
+	i := 0
+	if i < len(n) && n[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		s := i
+		for i < len(n) && n[i] >= '0' && n[i] <= '9' {
+			i++
+		}
+		return i - s
+	}
+	switch {
+	case i < len(n) && n[i] == '0':
+		i++
+	case digits() == 0:
+		return false
+	}
+	if i < len(n) && n[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(n) && (n[i] == 'e' || n[i] == 'E') {
+		i++
+		if i < len(n) && (n[i] == '+' || n[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(n)
 }
 
 func literal(b []byte, i int, lit string) (int, bool) {
@@ -215,6 +251,24 @@ func literal(b []byte, i int, lit string) (int, bool) {
 		return i + len(lit), true
 	}
 	return 0, false
+}
+
+// knownString is plainString without allocating for the commands and
+// the stream names that make up most of the traffic.
+func knownString(v []byte) (string, bool) {
+	switch string(v) {
+	case `"emit"`:
+		return CmdEmit, true
+	case `"ack"`:
+		return CmdAck, true
+	case `"sync"`:
+		return CmdSync, true
+	case `"fail"`:
+		return CmdFail, true
+	case `"default"`:
+		return "default", true
+	}
+	return plainString(v)
 }
 
 // plainString decodes a string value without escapes; null gives "".
@@ -226,10 +280,19 @@ func plainString(v []byte) (string, bool) {
 		return "", false
 	}
 	s, e, esc, ok := scanString(v, 0)
-	if !ok || esc || e != len(v)-1 || !utf8.Valid(v[s:e]) {
+	if !ok || esc || e != len(v)-1 || !validUTF8(v[s:e]) {
 		return "", false
 	}
 	return string(v[s:e]), true
+}
+
+func validUTF8(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return utf8.Valid(b)
+		}
+	}
+	return true
 }
 
 func intPtr(v []byte) (*int, bool) {

@@ -120,3 +120,11 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	})
 }
+
+func TestValidNumber(t *testing.T) {
+	for _, n := range []string{"0", "-0", "12", "-1.5", "1e9", "1E+2", "2.5e-3", "01", "-", "1.", ".5", "1e", "+1", "1-", "0x1", "--1", "1.2.3"} {
+		if got, want := validNumber([]byte(n)), json.Valid([]byte(n)); got != want {
+			t.Errorf("validNumber(%q) = %v, want %v", n, got, want)
+		}
+	}
+}
