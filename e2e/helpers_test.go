@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -235,6 +237,32 @@ func (c *cluster) waitGone(t *testing.T, name string) {
 		tp, ok := c.list(t)[name]
 		return !ok, fmt.Sprintf("%+v", tp)
 	})
+}
+
+// lastLogged returns the number captured by re's last match in the
+// worker logs of topology id, which the dev cluster keeps under
+// logs/workers-artifacts/<id>/<port>/worker.log.
+func (c *cluster) lastLogged(t *testing.T, id string, re *regexp.Regexp) (int, bool) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(c.logDir, "workers-artifacts", id, "*", "worker.log"))
+	if err != nil {
+		t.Fatalf("worker logs: %v", err)
+	}
+	n, found := 0, false
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatalf("worker log: %v", err)
+		}
+		for _, m := range re.FindAllSubmatch(data, -1) {
+			v, err := strconv.Atoi(string(m[1]))
+			if err != nil {
+				t.Fatalf("worker log %s: %v", f, err)
+			}
+			n, found = v, true
+		}
+	}
+	return n, found
 }
 
 // copyProject copies a project tree into a fresh temporary directory, so

@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -86,6 +87,17 @@ func TestSinkTopology(t *testing.T) {
 	// The ticker emits ten times a second while active; five seconds
 	// without a new line means the spout is no longer asked for tuples.
 	stopped := waitStable(t, ticks, 5*time.Second)
+	// The Python spout itself heard "deactivate" (ShellSpout relays it since
+	// Storm 1.1) and logged how many ticks it had emitted: every one of them
+	// is in the file, and no more.
+	id := c.list(t)[name].ID
+	eventually(t, "the spout logs its deactivation", pollTimeout, func() (bool, string) {
+		n, ok := c.lastLogged(t, id, deactivatedAt)
+		if ok && n != stopped {
+			t.Fatalf("the spout stopped after %d ticks but the file holds %d", n, stopped)
+		}
+		return ok, "no \"ticker deactivated at\" line in the worker logs of " + id
+	})
 
 	c.must(t, proj, "activate", name)
 	eventually(t, "ticks resume after activate", pollTimeout, func() (bool, string) {
@@ -102,6 +114,9 @@ func TestSinkTopology(t *testing.T) {
 	c.must(t, proj, "kill", name, "--wait", "0")
 	c.waitGone(t, name)
 }
+
+// deactivatedAt matches what tick_spout.py logs when deactivated.
+var deactivatedAt = regexp.MustCompile(`ticker deactivated at (\d+)`)
 
 // waitStable polls until the file's line count has not changed for quiet,
 // and returns that count.
