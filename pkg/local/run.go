@@ -170,11 +170,18 @@ type runner struct {
 	hbLimit time.Duration
 	debug   bool
 
-	events chan event
-	// spoutEvents carry spout messages ahead of bolt traffic: a spout
-	// waits for the router after every command, so its latency is the
-	// topology's throughput.
-	spoutEvents chan event
+	// mu guards the routing state: the ledger, every task's protocol
+	// state and counters. Readers route what their child sent themselves,
+	// under mu, instead of handing it to another goroutine: one wake-up
+	// less per message.
+	mu sync.Mutex
+	// closed is set, under mu, when the run is over; late messages are dropped.
+	closed bool
+	// errc receives the first failure; drainedC is closed once nothing
+	// is in flight after a stop began.
+	errc        chan error
+	drainedC    chan struct{}
+	drainedOnce sync.Once
 	wake        chan *task
 	done        chan struct{}
 
@@ -192,17 +199,17 @@ type runner struct {
 
 func newRunner(p *plan, opts Options) *runner {
 	r := &runner{
-		p:           p,
-		opts:        opts,
-		out:         &printer{w: opts.Out, debug: opts.Debug},
-		acking:      ackingEnabled(p.topo.Conf),
-		timeout:     confSeconds(p.topo.Conf, keyMessageTimeout, 30*time.Second),
-		hbLimit:     subprocessTimeout(p.topo.Conf),
-		debug:       opts.Debug || confBool(p.topo.Conf, keyDebug),
-		events:      make(chan event, 4096),
-		spoutEvents: make(chan event, 256),
-		done:        make(chan struct{}),
-		ledger:      map[uint64]*tree{},
+		p:        p,
+		opts:     opts,
+		out:      &printer{w: opts.Out, debug: opts.Debug},
+		acking:   ackingEnabled(p.topo.Conf),
+		timeout:  confSeconds(p.topo.Conf, keyMessageTimeout, 30*time.Second),
+		hbLimit:  subprocessTimeout(p.topo.Conf),
+		debug:    opts.Debug || confBool(p.topo.Conf, keyDebug),
+		errc:     make(chan error, 1),
+		drainedC: make(chan struct{}),
+		done:     make(chan struct{}),
+		ledger:   map[uint64]*tree{},
 	}
 	for _, tp := range p.tasks {
 		t := &task{
@@ -301,7 +308,9 @@ func (r *runner) run(ctx context.Context) (sum *Summary, err error) {
 		go r.readLoop(t)
 	}
 	err = r.loop(ctx)
+	r.mu.Lock()
 	sum = r.summary()
+	r.mu.Unlock()
 	return sum, err
 }
 
@@ -355,40 +364,62 @@ func (r *runner) readLoop(t *task) {
 		doc, err := c.r.Next()
 		if err != nil {
 			if len(batch) > 0 {
-				r.send(event{t: t, ms: batch})
+				r.deliver(event{t: t, ms: batch})
 			}
-			r.send(event{t: t, err: c.died(err)})
+			r.deliver(event{t: t, err: c.died(err)})
 			return
 		}
 		m, err := multilang.Decode(doc)
 		c.lastHeard.Store(time.Now().UnixNano())
 		if err != nil {
-			r.send(event{t: t, err: c.fail("sent a malformed message", err)})
+			r.deliver(event{t: t, err: c.fail("sent a malformed message", err)})
 			return
 		}
 		batch = append(batch, m)
-		// Hand over what arrived together in one event: fewer wake-ups
-		// of the router than one per message.
+		// Route what arrived together under one lock: spout acks then go
+		// out in few writes.
 		if c.r.Buffered() > 0 && len(batch) < 128 {
 			continue
 		}
-		if !r.send(event{t: t, ms: batch}) {
+		if !r.deliver(event{t: t, ms: batch}) {
 			return
 		}
-		batch = make([]*multilang.Message, 0, cap(batch))
+		clear(batch)
+		batch = batch[:0]
 	}
 }
 
-func (r *runner) send(ev event) bool {
-	ch := r.events
-	if ev.t.spout {
-		ch = r.spoutEvents
-	}
-	select {
-	case ch <- ev:
-		return true
-	case <-r.done:
+// deliver routes a child's messages, or records its failure; false means
+// the run is over.
+func (r *runner) deliver(ev event) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
 		return false
+	}
+	if err := r.handleEvent(ev); err != nil {
+		r.fail(err)
+		return false
+	}
+	r.settle()
+	return true
+}
+
+// fail records the run's first failure.
+func (r *runner) fail(err error) {
+	select {
+	case r.errc <- err:
+	default:
+	}
+}
+
+// settle ends a batch of work under mu: spouts get their commands,
+// writers are woken, and a stopping run notices it has drained.
+func (r *runner) settle() {
+	r.pumpDirty()
+	r.notifyWriters()
+	if r.stopping && r.drained() {
+		r.drainedOnce.Do(func() { close(r.drainedC) })
 	}
 }
 
@@ -519,69 +550,57 @@ func (r *runner) loop(ctx context.Context) error {
 	}
 	ctxDone := ctx.Done()
 	var graceC <-chan time.Time
+	var drainedC <-chan struct{}
+	// Every way out of the loop closes the run to the readers first.
+	defer func() {
+		r.mu.Lock()
+		r.closed = true
+		r.mu.Unlock()
+	}()
+	r.mu.Lock()
 	for _, t := range r.spouts {
 		t.active = true
 		t.cmds = append(t.cmds, outMsg{kind: outSpoutCmd, cmd: multilang.SpoutActivate})
 		r.pump(t)
 	}
+	r.mu.Unlock()
 	for {
-		r.pumpDirty()
-		r.notifyWriters()
-		if r.stopping && r.drained() {
-			return nil
-		}
 		select {
-		case ev := <-r.spoutEvents:
-			if err := r.handleEvent(ev); err != nil {
-				return err
-			}
-			continue
-		default:
-		}
-		select {
-		case ev := <-r.spoutEvents:
-			if err := r.handleEvent(ev); err != nil {
-				return err
-			}
-		case ev := <-r.events:
-			if err := r.handleEvent(ev); err != nil {
-				return err
-			}
-			// Take what else is ready before pumping the spouts, so that
-			// their acks go out in few writes; spouts still come first
-			// at the next turn.
-		batch:
-			for i := 0; i < 64; i++ {
-				select {
-				case ev := <-r.events:
-					if err := r.handleEvent(ev); err != nil {
-						return err
-					}
-				default:
-					break batch
-				}
-			}
+		case err := <-r.errc:
+			return err
 		case t := <-r.wake:
+			r.mu.Lock()
 			if t == nil {
 				for _, s := range r.spouts {
-					r.pump(s)
+					r.markDirty(s)
 				}
 			} else {
 				t.sleeping = false
-				r.pump(t)
+				r.markDirty(t)
 			}
+			r.settle()
+			r.mu.Unlock()
 		case now := <-tick.C:
-			if err := r.tick(now); err != nil {
+			r.mu.Lock()
+			err := r.tick(now)
+			r.settle()
+			r.mu.Unlock()
+			if err != nil {
 				return err
 			}
 		case <-durationC:
 			durationC, ctxDone = nil, nil
-			graceC = r.beginStop("duration reached")
+			graceC, drainedC = r.beginStop("duration reached"), r.drainedC
 		case <-ctxDone:
 			durationC, ctxDone = nil, nil
-			graceC = r.beginStop("stop requested")
+			graceC, drainedC = r.beginStop("stop requested"), r.drainedC
+		case <-drainedC:
+			return nil
 		case <-graceC:
-			r.out.line("", "WARN", fmt.Sprintf("grace period over with %d tuple trees in flight", len(r.ledger)))
+			r.mu.Lock()
+			n := len(r.ledger)
+			r.mu.Unlock()
+			r.out.line("", "WARN", fmt.Sprintf("grace period over with %d tuple trees in flight", n))
 			return nil
 		}
 	}
@@ -597,12 +616,15 @@ func (r *runner) handleEvent(ev event) error {
 }
 
 func (r *runner) beginStop(why string) <-chan time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	defer r.settle()
 	r.out.line("", "INFO", fmt.Sprintf("%s: deactivating spouts, waiting up to %s for %d tuple trees in flight", why, r.opts.Grace, len(r.ledger)))
 	r.stopping = true
 	for _, t := range r.spouts {
 		t.active = false
 		t.cmds = append(t.cmds, outMsg{kind: outSpoutCmd, cmd: multilang.SpoutDeactivate})
-		r.pump(t)
+		r.markDirty(t)
 	}
 	return time.After(r.opts.Grace)
 }
