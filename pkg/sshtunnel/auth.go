@@ -197,14 +197,14 @@ func (f *fileSigner) PublicKey() ssh.PublicKey {
 
 func (f *fileSigner) Sign(rand io.Reader, data []byte) (*ssh.Signature, error) {
 	if err := f.unlock(); err != nil {
-		return nil, err
+		return nil, f.a.fail(err)
 	}
 	return f.Signer.Sign(rand, data)
 }
 
 func (f *fileSigner) SignWithAlgorithm(rand io.Reader, data []byte, algorithm string) (*ssh.Signature, error) {
 	if err := f.unlock(); err != nil {
-		return nil, err
+		return nil, f.a.fail(err)
 	}
 	as, ok := f.Signer.(ssh.AlgorithmSigner)
 	if !ok {
@@ -213,25 +213,26 @@ func (f *fileSigner) SignWithAlgorithm(rand io.Reader, data []byte, algorithm st
 	return as.SignWithAlgorithm(rand, data, algorithm)
 }
 
-// unlock asks for the passphrase up to three times, as ssh does. A failure
-// here aborts the handshake (x/crypto gives no way to skip a key whose
-// public half the gateway already accepted), so the error says what to do.
+// unlock asks for the passphrase up to three times, as ssh does. Once the
+// gateway has accepted the key's public half, a failure here aborts the
+// handshake (x/crypto cannot skip to the next key then), so the error says
+// what to do.
 func (f *fileSigner) unlock() error {
 	if f.Signer != nil {
 		return nil
 	}
+	noTerminal := fmt.Errorf("key %s is encrypted and there is no terminal to ask for its passphrase; "+
+		"load it into ssh-agent (ssh-add %s) and run again", f.path, f.path)
 	if f.a.prompter == nil {
-		return f.a.fail(fmt.Errorf("key %s is encrypted and there is no terminal to ask for its passphrase; "+
-			"load it into ssh-agent (ssh-add %s) and run again", f.path, f.path))
+		return noTerminal
 	}
 	for range 3 {
 		pass, err := f.a.prompter.Prompt(f.a.ctx, fmt.Sprintf("Enter passphrase for key '%s': ", f.path), false)
+		if errors.Is(err, ErrNoTerminal) {
+			return noTerminal
+		}
 		if err != nil {
-			if errors.Is(err, ErrNoTerminal) {
-				return f.a.fail(fmt.Errorf("key %s is encrypted and there is no terminal to ask for its passphrase; "+
-					"load it into ssh-agent (ssh-add %s) and run again", f.path, f.path))
-			}
-			return f.a.fail(fmt.Errorf("passphrase for key %s: %w", f.path, err))
+			return fmt.Errorf("passphrase for key %s: %w", f.path, err)
 		}
 		s, err := ssh.ParsePrivateKeyWithPassphrase(f.pem, []byte(pass))
 		if err == nil {
@@ -239,10 +240,10 @@ func (f *fileSigner) unlock() error {
 			return nil
 		}
 		if !errors.Is(err, x509.IncorrectPasswordError) {
-			return f.a.fail(fmt.Errorf("unlock key %s: %w", f.path, err))
+			return fmt.Errorf("unlock key %s: %w", f.path, err)
 		}
 	}
-	return f.a.fail(fmt.Errorf("wrong passphrase for key %s, three times", f.path))
+	return fmt.Errorf("wrong passphrase for key %s, three times", f.path)
 }
 
 func (a *authState) password() (string, error) {

@@ -668,3 +668,25 @@ func TestKnownKeyTypeIsPreferred(t *testing.T) {
 		tun.Close()
 	}
 }
+
+// An encrypted key whose public half is unknown (old PEM format, no .pub)
+// has to be unlocked before it can be offered; without a terminal it is
+// skipped, and the next key still logs in.
+func TestEncryptedPEMKeyWithoutPubIsSkippedWithoutTerminal(t *testing.T) {
+	s, h := keyServer(t, sshdtest.Config{})
+	pem := h.path("id_ecdsa")
+	if out, err := exec.Command("ssh-keygen", "-q", "-m", "PEM", "-t", "ecdsa", "-N", "secret", "-f", pem).CombinedOutput(); err != nil {
+		t.Fatalf("ssh-keygen: %v\n%s", err, out)
+	}
+	os.Remove(pem + ".pub")
+	dial(t, h.options(s.User+"@"+s.Addr))
+
+	// With a prompter it is unlocked (and offered, though this gateway does not want it).
+	opts := h.options(s.User + "@" + s.Addr)
+	p := &scripted{answers: []string{"secret"}}
+	opts.Prompter = p
+	dial(t, opts)
+	if len(p.asked) != 1 || !strings.Contains(p.asked[0], pem) {
+		t.Errorf("prompts %q", p.asked)
+	}
+}
