@@ -66,38 +66,72 @@ func run(ctx context.Context, spec, pendingSpec, stormpy string, d time.Duration
 	if err != nil {
 		return fmt.Errorf("capture the spout's sentences: %w", err)
 	}
-	fmt.Printf("word count: %d spout, %d split, %d count tasks; %.2f words per sentence; %s per measurement\n",
+	fmt.Fprintf(os.Stderr, "word count: %d spout, %d split, %d count tasks; %.2f words per sentence; %s per measurement\n",
 		tasks(t, "sentences"), tasks(t, "split"), tasks(t, "count"), feeds.wordsPerSentence, d)
 
-	var ratios, runnerRates, limits []float64
-	for i := 0; i < rounds; i++ {
-		lim, err := harness(ctx, t, dir, feeds, d)
-		if err != nil {
-			return fmt.Errorf("harness: %w", err)
-		}
-		self0, kids0 := cpu()
-		sum, err := local.Run(ctx, t, local.Options{ResourcesDir: dir, Duration: d, Out: io.Discard})
-		if err != nil {
-			return fmt.Errorf("runner: %w", err)
-		}
-		self1, kids1 := cpu()
-		c := sum.Component("count")
-		rate := float64(c.Executed) / sum.Elapsed.Seconds()
-		fmt.Printf("round %d: harness limit %.0f words/s (%s); runner %.0f words/s; ratio %.2f\n", i+1, lim.words, lim, rate, rate/lim.words)
-		fmt.Printf("         CPU per word: runner process %.1f µs, its Python children %.1f µs\n",
-			float64((self1-self0).Microseconds())/float64(c.Executed), float64((kids1-kids0).Microseconds())/float64(c.Executed))
-		ratios = append(ratios, rate/lim.words)
-		runnerRates = append(runnerRates, rate)
-		limits = append(limits, lim.words)
+	type row struct {
+		limit, rate, ratio, runnerCPU, pythonCPU float64
+		detail                                   string
 	}
-	fmt.Printf("median: runner %.0f words/s, Python-bound limit %.0f words/s, ratio %.2f (target >= 0.80)\n",
-		median(runnerRates), median(limits), median(ratios))
-
+	var rows []row
+	for i := 0; i < rounds; i++ {
+		var lim limit
+		var rate, runnerCPU, pythonCPU float64
+		measureRunner := func() error {
+			self0, kids0 := cpu()
+			sum, err := local.Run(ctx, t, local.Options{ResourcesDir: dir, Duration: d, Out: io.Discard})
+			if err != nil {
+				return fmt.Errorf("runner: %w", err)
+			}
+			self1, kids1 := cpu()
+			c := sum.Component("count")
+			rate = float64(c.Executed) / sum.Elapsed.Seconds()
+			runnerCPU = float64((self1 - self0).Microseconds()) / float64(c.Executed)
+			pythonCPU = float64((kids1 - kids0).Microseconds()) / float64(c.Executed)
+			return nil
+		}
+		measureHarness := func() (err error) {
+			lim, err = harness(ctx, t, dir, feeds, d)
+			if err != nil {
+				return fmt.Errorf("harness: %w", err)
+			}
+			return nil
+		}
+		// Alternate who goes first, so that a trend in the machine's load
+		// does not favour one side.
+		first, second := measureHarness, measureRunner
+		if i%2 == 1 {
+			first, second = measureRunner, measureHarness
+		}
+		if err := first(); err != nil {
+			return err
+		}
+		if err := second(); err != nil {
+			return err
+		}
+		r := row{limit: lim.words, rate: rate, ratio: rate / lim.words, runnerCPU: runnerCPU, pythonCPU: pythonCPU, detail: lim.String()}
+		fmt.Fprintf(os.Stderr, "round %d: limit %.0f words/s (%s), runner %.0f words/s, ratio %.2f, CPU per word: runner %.1f µs, Python %.1f µs\n",
+			i+1, r.limit, r.detail, r.rate, r.ratio, r.runnerCPU, r.pythonCPU)
+		rows = append(rows, r)
+	}
 	mem, inflight, err := memory(ctx, stormpy, pendingSpec)
 	if err != nil {
 		return fmt.Errorf("memory: %w", err)
 	}
-	fmt.Printf("runner memory with %d tuple trees in flight: peak RSS %.1f MB (target < 50 MB)\n", inflight, float64(mem)/(1<<20))
+
+	fmt.Printf("Word count (`%s`: %d spout, %d split and %d count tasks, %.2f words per sentence), %s per measurement, runner and harness alternating:\n\n",
+		filepath.ToSlash(spec), tasks(t, "sentences"), tasks(t, "split"), tasks(t, "count"), feeds.wordsPerSentence, d)
+	fmt.Println("| round | Python-bound limit (words/s) | `stormpy run` (words/s) | run / limit | runner CPU per word | Python CPU per word |")
+	fmt.Println("|---:|---:|---:|---:|---:|---:|")
+	var limits, rates, ratios, rcpu, pcpu []float64
+	for i, r := range rows {
+		fmt.Printf("| %d | %.0f | %.0f | %.2f | %.1f µs | %.1f µs |\n", i+1, r.limit, r.rate, r.ratio, r.runnerCPU, r.pythonCPU)
+		limits, rates, ratios = append(limits, r.limit), append(rates, r.rate), append(ratios, r.ratio)
+		rcpu, pcpu = append(rcpu, r.runnerCPU), append(pcpu, r.pythonCPU)
+	}
+	fmt.Printf("| median | %.0f | %.0f | **%.2f** | %.1f µs | %.1f µs |\n\n", median(limits), median(rates), median(ratios), median(rcpu), median(pcpu))
+	fmt.Printf("Runner memory (`%s`, `topology.max.spout.pending: 10000`, a bolt that never acks): peak RSS of the `stormpy run` process %.1f MiB with %d tuple trees in flight (its Python children are separate processes).\n",
+		filepath.ToSlash(pendingSpec), float64(mem)/(1<<20), inflight)
 	return nil
 }
 
