@@ -291,3 +291,18 @@ func TestUndeclaredStreamIsReported(t *testing.T) {
 }
 
 func itoa(n int) string { return fmtInt(n) }
+
+func TestMaxSpoutPendingCapsTreesInFlight(t *testing.T) {
+	dir := resourcesDir(t)
+	topo := &topology.Topology{Name: "pending", Conf: map[string]any{"topology.max.spout.pending": 5}, Components: []*topology.Component{
+		testSpout("spout", 1, map[string]any{"test.count": 50, "test.reliable": true}),
+		testBolt("sink", 1, 1, map[string]any{"test.mode": "noack"}, in("spout", "default", topology.Shuffle)),
+	}}
+	res := runUntil(t, topo, dir, Options{Duration: 2 * time.Second, Grace: 100 * time.Millisecond}, 30*time.Second, nil)
+	if res.err != nil {
+		t.Fatalf("run: %v\n%s", res.err, res.out)
+	}
+	if s := res.sum.Component("spout"); s.Emitted != 5 || res.sum.InFlight != 5 {
+		t.Errorf("spout emitted %d with %d trees in flight; want 5 and 5 under topology.max.spout.pending: 5", s.Emitted, res.sum.InFlight)
+	}
+}
