@@ -211,6 +211,8 @@ func newRunner(p *plan, opts Options) *runner {
 		done:     make(chan struct{}),
 		ledger:   map[uint64]*tree{},
 	}
+	// topology.debug: true prints every tuple, like --debug.
+	r.out.debug = r.debug
 	for _, tp := range p.tasks {
 		t := &task{
 			id:          tp.id,
