@@ -216,7 +216,7 @@ func TestMessageTimeoutFailsTrees(t *testing.T) {
 func TestAckersZeroAcksOnEmit(t *testing.T) {
 	dir := resourcesDir(t)
 	outdir := t.TempDir()
-	topo := &topology.Topology{Name: "noackers", Conf: map[string]any{"topology.acker.executors": 0, "test.outdir": outdir}, Components: []*topology.Component{
+	topo := &topology.Topology{Name: "noackers", Conf: map[string]any{"topology.acker.executors": 0, "topology.debug": true, "test.outdir": outdir}, Components: []*topology.Component{
 		testSpout("spout", 1, map[string]any{"test.count": 20, "test.reliable": true}),
 		testBolt("sink", 1, 1, map[string]any{"test.mode": "noack"}, in("spout", "default", topology.Shuffle)),
 	}}
@@ -230,6 +230,9 @@ func TestAckersZeroAcksOnEmit(t *testing.T) {
 	}
 	if s := res.sum.Component("spout"); s.Acked != 20 || res.sum.Acking {
 		t.Errorf("spout stats %+v acking %v", s, res.sum.Acking)
+	}
+	if !strings.Contains(res.out, "emit default [") {
+		t.Errorf("topology.debug: true did not print tuples:\n%.2000s", res.out)
 	}
 }
 
