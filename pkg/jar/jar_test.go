@@ -434,4 +434,3 @@ func TestJarInputStreamReadsIt(t *testing.T) {
 		t.Errorf("JarInputStream did not take the manifest as the manifest:\n%s", got)
 	}
 }
-
