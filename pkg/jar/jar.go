@@ -7,8 +7,8 @@
 //     finds a manifest among the first entries), then every other entry
 //     sorted by name, with a directory entry for every parent directory so
 //     that `jar tf`, unzip and Storm's extractor see a complete tree;
-//   - every entry carries the same MS-DOS modification time, Epoch below,
-//     and no extended-timestamp extra field;
+//   - every entry carries the same MS-DOS modification time, 2000-01-01
+//     00:00, and no extended-timestamp extra field;
 //   - modes are 0644 for files, 0755 for directories and 0755 for files that
 //     were executable. Storm's supervisor drops modes when it extracts
 //     resources/, so they matter only to people who unzip the jar; keeping the
@@ -48,8 +48,8 @@ import (
 	"github.com/klauspost/compress/flate"
 )
 
-// Epoch is the modification time of every entry: 2000-01-01 00:00:00 in
-// MS-DOS form (which has no time zone). Any constant after 1980 would do.
+// The modification time of every entry: 2000-01-01 00:00:00 in MS-DOS
+// form (which has no time zone). Any constant after 1980 would do.
 const (
 	dosDate uint16 = (2000-1980)<<9 | 1<<5 | 1
 	dosTime uint16 = 0

@@ -262,7 +262,7 @@ func TestResourcesDirOptions(t *testing.T) {
 		t.Errorf("ResourcesDir src: %v, %v", names(files), err)
 	}
 	_, err = Files(Options{ProjectDir: dir, StormPy: []byte("x")})
-	if !errors.Is(err, exitcode.ErrInvalid) || !strings.Contains(err.Error(), "resources: no such file") {
+	if !errors.Is(err, exitcode.ErrInvalid) || !strings.Contains(err.Error(), "resources: no such directory; create it") {
 		t.Errorf("no resources dir: %v", err)
 	}
 	_, err = Files(Options{ProjectDir: dir, ResourcesDir: filepath.Join(dir, "afile")})

@@ -1,6 +1,7 @@
 package pack
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -73,6 +74,9 @@ func within(dir, p string) (string, bool) {
 // may point into the project or into one of bounds.
 func (w *walker) tree(root, prefix string, bounds []string) error {
 	real, err := filepath.EvalSymlinks(root)
+	if errors.Is(err, fs.ErrNotExist) {
+		return exitcode.Invalid(fmt.Errorf("%s: no such directory; create it and put what the jar should carry in it: %w", w.display(root), err))
+	}
 	if err != nil {
 		return exitcode.Invalid(fmt.Errorf("read %s: %w", w.display(root), err))
 	}
