@@ -74,7 +74,7 @@ type sample struct {
 }
 
 func run(stdout, progress io.Writer) error {
-	runs := flag.Int("runs", 3, "measured rounds per input (after one warm-up round)")
+	runs := flag.Int("runs", 2, "measured rounds per input (after one warm-up round)")
 	work := flag.String("work", "", "directory for the generated inputs and outputs (default: a new temporary one, removed afterwards)")
 	stormpy := flag.String("stormpy", "", "stormpy binary to run as `BIN package`; empty runs pkg/pack in a child process")
 	wordcount := flag.String("wordcount", "examples/wordcount", "the word-count example project; a small generated one stands in when it is missing")
