@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -46,7 +47,7 @@ func TestSubmitThroughSSHGateway(t *testing.T) {
 	}
 	c.must(t, proj, append([]string{"list", "--accept-new-host-key"}, via...)...)
 
-	c.must(t, proj, append([]string{"submit", "--name", name, "-c", "topology.workers=1"}, via...)...)
+	c.must(t, proj, append([]string{"submit", "--name", name, "-c", "topology.workers=1", "-c", "topology.stats.sample.rate=1.0"}, via...)...)
 	t.Cleanup(func() { c.run(t, proj, "kill", name, "--wait", "0") })
 	if want := "target localhost port " + port; !strings.Contains(gw.Log(), want) {
 		t.Errorf("sshd opened no channel to localhost:%s (%q not in its log)", port, want)
@@ -64,6 +65,24 @@ func TestSubmitThroughSSHGateway(t *testing.T) {
 			}
 		}
 		return false, fmt.Sprintf("%s not listed: %s", name, r.stdout)
+	})
+
+	// And it runs: info through the gateway sees Python bolts acking.
+	eventually(t, "info through the gateway shows acked tuples", pollTimeout, func() (bool, string) {
+		r := c.invoke(t, proj, append([]string{"info", name, "--json"}, via...)...)
+		var tp topology
+		if r.code != 0 || json.Unmarshal([]byte(r.stdout), &tp) != nil {
+			t.Fatalf("info --json through the gateway\n%s", r)
+		}
+		if errs := tp.componentErrors(); len(errs) > 0 {
+			t.Fatalf("components reported errors:\n%s", strings.Join(errs, "\n"))
+		}
+		for _, comp := range tp.Components {
+			if comp.Kind == "bolt" && comp.Acked > 0 {
+				return true, ""
+			}
+		}
+		return false, fmt.Sprintf("%+v", tp)
 	})
 
 	c.must(t, proj, append([]string{"kill", name, "--wait", "0"}, via...)...)
