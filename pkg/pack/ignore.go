@@ -90,6 +90,16 @@ func parseRule(line string) (rule, bool, error) {
 	if !anchored {
 		r.elems = append([]string{"**"}, r.elems...)
 	}
+	// "**/**" means what "**" means; collapsing them keeps matching from
+	// trying every split of a path between them.
+	elems := r.elems[:0]
+	for _, e := range r.elems {
+		if e == "**" && len(elems) > 0 && elems[len(elems)-1] == "**" {
+			continue
+		}
+		elems = append(elems, e)
+	}
+	r.elems = elems
 	for i, e := range r.elems {
 		if e == "" {
 			return rule{}, false, fmt.Errorf("pattern %q has an empty path element", line)

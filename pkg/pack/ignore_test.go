@@ -112,6 +112,11 @@ func TestIgnoreMatch(t *testing.T) {
 			{"resources/a.txt", false, true},
 			{"resources/b.txt", false, true},
 		}},
+		{"repeated double stars", "**/**/**/x/**/**", []probe{
+			{"x/a", false, true},
+			{"resources/a/b/x/c/d", false, true},
+			{"resources/x", true, false},
+		}},
 		{"nothing matches by default", "", []probe{
 			{"resources/a.py", false, false},
 		}},
@@ -145,4 +150,26 @@ func TestIgnoreParseErrors(t *testing.T) {
 			t.Errorf("ParseIgnore(%q) error = %v, want one containing %q", tt.patterns, err, tt.want)
 		}
 	}
+}
+
+// FuzzIgnore checks that no ignore file makes the parser or the matcher
+// panic, and that a pattern without special characters matches itself.
+func FuzzIgnore(f *testing.F) {
+	for _, seed := range []string{"*.log\n!keep.log", "/a/**/b/", "**/x/**", `\#a\ `, "[a-", "a//b", "!", "# c\n\n/"} {
+		f.Add(seed, "resources/a/b.log")
+	}
+	f.Fuzz(func(t *testing.T, patterns, path string) {
+		m, err := ParseIgnore(strings.NewReader(patterns), IgnoreFile)
+		if err != nil {
+			return
+		}
+		m.Match(path, false)
+		m.Match(path, true)
+		if name := strings.Trim(path, "/"); name != "" &&
+			!strings.ContainsAny(name, "*?[]\\!#/ \r\n\ufeff") {
+			if m, err := ParseIgnore(strings.NewReader(name), IgnoreFile); err != nil || !m.Match("resources/"+name, false) {
+				t.Errorf("pattern %q does not match resources/%s (err %v)", name, name, err)
+			}
+		}
+	})
 }
