@@ -245,6 +245,21 @@ func TestSpecialFilesAreRefused(t *testing.T) {
 	}
 }
 
+func TestUnjarrableNamesAreRefused(t *testing.T) {
+	for _, name := range []string{`back\\slash.py`, "latin1-\xe9.py"} {
+		dir := t.TempDir()
+		write(t, dir, map[string]string{"resources/a.py": "a", "resources/" + name: "x"})
+		_, err := Files(Options{ProjectDir: dir})
+		if !errors.Is(err, exitcode.ErrInvalid) || !strings.Contains(err.Error(), "cannot go into a jar") {
+			t.Errorf("%q: err = %v", name, err)
+		}
+		write(t, dir, map[string]string{".stormpyignore": "back*\nlatin1-*\n"})
+		if _, err := Files(Options{ProjectDir: dir}); err != nil {
+			t.Errorf("%q, ignored: err = %v", name, err)
+		}
+	}
+}
+
 func TestBadIgnoreFile(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, map[string]string{".stormpyignore": "ok\n[oops\n", "resources/a.py": "a"})

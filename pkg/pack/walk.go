@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/stormpy/stormpy/pkg/exitcode"
 )
@@ -126,6 +127,12 @@ func (w *walker) walk(at place, bounds []string, stack map[string]bool) error {
 		}
 		if at.real == w.outDir && (base == w.outBase || strings.HasPrefix(base, "."+w.outBase+".tmp-")) {
 			continue // the jar being written, or an earlier one
+		}
+		if strings.Contains(base, `\`) || !utf8.ValidString(base) {
+			// Storm's extractor, and zip tools on Windows, would read a
+			// backslash as a separator; a jar's names are UTF-8.
+			return exitcode.Invalid(fmt.Errorf("%q: a file name with a backslash or that is not UTF-8 cannot go into a jar; rename it or list it in %s",
+				w.display(child.logical), IgnoreFile))
 		}
 		if isLink {
 			if err := w.follow(&child, bounds); err != nil {
