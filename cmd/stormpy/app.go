@@ -20,12 +20,14 @@ var version = "dev"
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
-	// cleanups run when the command has finished (an SSH tunnel's close).
-	cleanups []func()
+	// finishers run when the command has finished; each gets the command's
+	// error and returns the one to report (an SSH tunnel closes, and puts
+	// its own failure in place of the Nimbus error it caused).
+	finishers []func(error) error
 }
 
 // atExit runs f once the command has finished.
-func (e *env) atExit(f func()) { e.cleanups = append(e.cleanups, f) }
+func (e *env) atExit(f func(error) error) { e.finishers = append(e.finishers, f) }
 
 // commands lists every verb; each lives in its own cmd_<verb>.go file.
 func commands(e *env) []*cli.Command {
@@ -70,8 +72,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitcode.Usage
 	}
 	err := app.RunContext(ctx, reorderArgs(app, args))
-	for _, f := range e.cleanups {
-		f()
+	for _, f := range e.finishers {
+		err = f(err)
 	}
 	if err == nil {
 		return exitcode.OK

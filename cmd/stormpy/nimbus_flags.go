@@ -68,13 +68,12 @@ func nimbusTargetWithConf(c *cli.Context, e *env, configDir string, conf map[str
 	if c.Bool("verbose") {
 		t.Log = e.stderr
 	}
-	// Without seeds the command fails anyway; say so before any SSH login.
-	if s.SSH != "" && len(s.Nimbus) > 0 {
-		tun, err := dialGateway(c, e, s.SSH, t.Log)
+	if s.SSH != "" {
+		d, err := newGatewayDialer(c, e, s.SSH, t.Log)
 		if err != nil {
 			return lifecycle.Target{}, err
 		}
-		t.Dialer = tun
+		t.Dialer = d
 	}
 	return t, nil
 }

@@ -159,8 +159,10 @@ func TestCLISSHFailures(t *testing.T) {
 	}
 	t.Logf("nimbus unreachable from the gateway: %s", r.stderr)
 
-	r = runBin(t, t.TempDir(), h.env(), "list", "--nimbus", c.Addr(0), "--ssh", "nobody-here@"+h.srv.Addr)
-	if r.code != 1 || !strings.Contains(r.stderr, "rejected authentication") {
+	// A failing gateway is reported as such, once, not as an unreachable Nimbus per seed.
+	r = runBin(t, t.TempDir(), h.env(), "list", "--nimbus", c.Addr(0)+",other-seed", "--ssh", "nobody-here@"+h.srv.Addr)
+	if r.code != 1 || !strings.Contains(r.stderr, "rejected authentication") || strings.Count(r.stderr, "rejected") != 1 ||
+		strings.Contains(r.stderr, "Nimbus leader") {
 		t.Errorf("unknown user: exit %d, stderr %s", r.code, r.stderr)
 	}
 	t.Logf("unknown user: %s", r.stderr)
@@ -218,4 +220,34 @@ func TestCLISubmitLargeJarThroughSSH(t *testing.T) {
 		}
 	}
 	t.Logf("4 MiB jar: direct %v, through sshd %v", took[0].Round(time.Millisecond), took[1].Round(time.Millisecond))
+}
+
+// The gateway is logged into only when a Nimbus call is due: a broken spec
+// is reported without any SSH connection.
+func TestCLISSHNotDialledForAnInvalidSpec(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "topology.yaml"), []byte("name: x\nspouts: []\nbolts: [\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	accepted := make(chan struct{}, 1)
+	go func() {
+		if c, err := l.Accept(); err == nil {
+			accepted <- struct{}{}
+			c.Close()
+		}
+	}()
+	r := runBin(t, dir, nil, "submit", "--nimbus", "nimbus-host", "--ssh", "me@"+l.Addr().String())
+	if r.code != 2 {
+		t.Errorf("invalid spec with --ssh: exit %d, stderr %s; want 2", r.code, r.stderr)
+	}
+	select {
+	case <-accepted:
+		t.Error("stormpy connected to the gateway before finding the spec broken")
+	default:
+	}
 }
