@@ -5,7 +5,8 @@
 // What goes in:
 //   - the resources directory, under resources/ in the jar (the prefix
 //     Storm's supervisors extract and run shell components in);
-//   - generated files (launchers and the like), under resources/;
+//   - generated files (launchers and the like), under resources/, given as
+//     bytes or as functions that open them;
 //   - stormpy's multilang module at resources/storm.py, unless the project
 //     ships its own;
 //   - extra directory trees, such as bundled dependencies, under a prefix
@@ -54,6 +55,10 @@ type Options struct {
 	// Generated files, by path relative to resources/. They must not
 	// collide with the project's files.
 	Generated map[string][]byte
+	// Streamed files, by path relative to resources/, like Generated but
+	// opened only while the jar is written, so that a large bundle (files
+	// read straight out of cached wheels, say) need not sit in memory.
+	Streamed map[string]func() (io.ReadCloser, error)
 	// ExtraTrees maps a slash-separated prefix inside the jar (such as
 	// "resources/_deps") to a directory whose tree goes there. A tree may
 	// merge into resources/, but no file may come from two places.
@@ -79,11 +84,13 @@ type File struct {
 	Data []byte
 	// Exec is true for a file that is executable on disk.
 	Exec bool
-	// Size is the file's size in bytes.
+	// Size is the file's size in bytes; -1 for a streamed file.
 	Size int64
 	// ModTime is the source's modification time (zero for generated files),
 	// for staleness checks; it does not go into the jar.
 	ModTime time.Time
+
+	open func() (io.ReadCloser, error) // a streamed file's
 }
 
 // IsDir reports whether f is a directory.
@@ -91,6 +98,9 @@ func (f File) IsDir() bool { return strings.HasSuffix(f.Name, "/") }
 
 // Open returns f's content.
 func (f File) Open() (io.ReadCloser, error) {
+	if f.open != nil {
+		return f.open()
+	}
 	if f.Source == "" {
 		return io.NopCloser(bytes.NewReader(f.Data)), nil
 	}
@@ -176,8 +186,14 @@ func Files(o Options) ([]File, error) {
 		}
 	}
 
-	gen := make([]string, 0, len(o.Generated))
+	gen := make([]string, 0, len(o.Generated)+len(o.Streamed))
 	for name := range o.Generated {
+		gen = append(gen, name)
+	}
+	for name := range o.Streamed {
+		if _, dup := o.Generated[name]; dup {
+			return nil, fmt.Errorf("generated file %q is both in Generated and in Streamed", name)
+		}
 		gen = append(gen, name)
 	}
 	sort.Strings(gen)
@@ -185,7 +201,11 @@ func Files(o Options) ([]File, error) {
 		if err := checkRel(name); err != nil {
 			return nil, fmt.Errorf("generated file %q: %w", name, err)
 		}
-		if err := w.add(File{Name: "resources/" + name, Data: o.Generated[name], Size: int64(len(o.Generated[name]))}); err != nil {
+		f := File{Name: "resources/" + name, Data: o.Generated[name], Size: int64(len(o.Generated[name]))}
+		if open, ok := o.Streamed[name]; ok {
+			f.open, f.Size = open, -1
+		}
+		if err := w.add(f); err != nil {
 			return nil, err
 		}
 	}

@@ -162,6 +162,33 @@ func TestGeneratedAndExtraTrees(t *testing.T) {
 		t.Errorf("bytecode from an extra tree got in: %s", got)
 	}
 
+	opened := 0
+	o := Options{ProjectDir: dir, Output: filepath.Join(t.TempDir(), "x.jar"), Streamed: map[string]func() (io.ReadCloser, error){
+		"_deps/big/data.bin": func() (io.ReadCloser, error) {
+			opened++
+			return io.NopCloser(strings.NewReader("streamed content")), nil
+		},
+	}}
+	files, err = Files(o)
+	if err != nil || opened != 0 {
+		t.Fatalf("Files with a streamed file: err %v, opened %d times", err, opened)
+	}
+	if _, err := Package(context.Background(), o); err != nil || opened != 1 {
+		t.Fatalf("Package with a streamed file: err %v, opened %d times", err, opened)
+	}
+	zr, err := zip.OpenReader(o.Output)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	r, err := zr.Open("resources/_deps/big/data.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := io.ReadAll(r); string(got) != "streamed content" {
+		t.Errorf("streamed file holds %q", got)
+	}
+
 	_, err = Files(Options{ProjectDir: dir, Generated: map[string][]byte{"split.py": []byte("x")}})
 	if !errors.Is(err, exitcode.ErrInvalid) || !strings.Contains(err.Error(), "resources/split.py is in the jar twice") {
 		t.Errorf("a generated file over the project's: err = %v", err)
