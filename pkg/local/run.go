@@ -380,7 +380,7 @@ func (r *runner) readLoop(t *task) {
 		batch = append(batch, m)
 		// Route what arrived together under one lock: spout acks then go
 		// out in few writes.
-		if c.r.Buffered() > 0 && len(batch) < 128 {
+		if c.r.Ready() && len(batch) < 128 {
 			continue
 		}
 		if !r.deliver(event{t: t, ms: batch}) {

@@ -76,9 +76,17 @@ func (r *Reader) Next() ([]byte, error) {
 	}
 }
 
-// Buffered returns how many bytes are already read from the child and not
-// yet returned, so a caller can tell whether Next would block.
-func (r *Reader) Buffered() int { return r.r.Buffered() }
+// Ready reports whether a whole message is already buffered, so that Next
+// will return without waiting for the child.
+func (r *Reader) Ready() bool {
+	n := r.r.Buffered()
+	if n == 0 {
+		return false
+	}
+	b, _ := r.r.Peek(n)
+	return bytes.HasPrefix(b, []byte("end\n")) || bytes.Contains(b, []byte("\nend\n")) ||
+		bytes.HasPrefix(b, []byte("end\r\n")) || bytes.Contains(b, []byte("\nend\r\n"))
+}
 
 // ReadMessage reads and decodes the next message.
 func (r *Reader) ReadMessage() (*Message, error) {

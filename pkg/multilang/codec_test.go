@@ -272,3 +272,24 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+func TestReaderReady(t *testing.T) {
+	pr, pw := io.Pipe()
+	r := NewReader(pr, 0)
+	go func() {
+		_, _ = pw.Write([]byte("{\"a\":1}\nend\n{\"b\":2}\nend\n{\"c\""))
+	}()
+	if _, err := r.Next(); err != nil {
+		t.Fatal(err)
+	}
+	if !r.Ready() {
+		t.Error("second message is buffered but Ready is false")
+	}
+	if _, err := r.Next(); err != nil {
+		t.Fatal(err)
+	}
+	if r.Ready() {
+		t.Error("Ready is true with only part of a message buffered")
+	}
+	pw.Close()
+}
