@@ -152,6 +152,7 @@ func captureFeeds(ctx context.Context, t *topology.Topology, dir string, n int) 
 type limit struct {
 	spout, split, count float64 // sentences/s, sentences/s, words/s
 	words               float64 // the pipeline's bound in words/s
+	counted             int64   // words the count tasks took over the whole run
 }
 
 func (l limit) String() string {
@@ -226,7 +227,7 @@ func harness(ctx context.Context, t *topology.Topology, dir string, f *feeds, d 
 					outstanding++
 				}
 				acks = acks[:0]
-				for outstanding < 8 && spoutN.Load()-splitN.Load() < maxPending {
+				for outstanding < 32 && spoutN.Load()-splitN.Load() < maxPending {
 					_ = p.w.WriteSpoutCommand(multilang.SpoutNext, nil)
 					outstanding++
 				}
@@ -302,10 +303,12 @@ func harness(ctx context.Context, t *topology.Topology, dir string, f *feeds, d 
 		count: float64(countN.Load()-c0) / el,
 	}
 	l.words = min(l.spout*f.wordsPerSentence, l.split*f.wordsPerSentence, l.count)
+	l.counted = countN.Load()
 	cancel()
 	for _, p := range procs {
-		_ = p.cmd.Process.Kill()
+		p.stop()
 	}
+	procs = nil
 	wg.Wait()
 	return l, nil
 }

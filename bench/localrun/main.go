@@ -90,11 +90,15 @@ func run(ctx context.Context, spec, pendingSpec, stormpy string, d time.Duration
 			pythonCPU = float64((kids1 - kids0).Microseconds()) / float64(c.Executed)
 			return nil
 		}
+		var harnessPython float64
 		measureHarness := func() (err error) {
+			_, kids0 := cpu()
 			lim, err = harness(ctx, t, dir, feeds, d)
 			if err != nil {
 				return fmt.Errorf("harness: %w", err)
 			}
+			_, kids1 := cpu()
+			harnessPython = float64((kids1 - kids0).Microseconds()) / float64(lim.counted)
 			return nil
 		}
 		// Alternate who goes first, so that a trend in the machine's load
@@ -110,8 +114,8 @@ func run(ctx context.Context, spec, pendingSpec, stormpy string, d time.Duration
 			return err
 		}
 		r := row{limit: lim.words, rate: rate, ratio: rate / lim.words, runnerCPU: runnerCPU, pythonCPU: pythonCPU, detail: lim.String()}
-		fmt.Fprintf(os.Stderr, "round %d: limit %.0f words/s (%s), runner %.0f words/s, ratio %.2f, CPU per word: runner %.1f µs, Python %.1f µs\n",
-			i+1, r.limit, r.detail, r.rate, r.ratio, r.runnerCPU, r.pythonCPU)
+		fmt.Fprintf(os.Stderr, "round %d: limit %.0f words/s (%s), runner %.0f words/s, ratio %.2f, CPU per word: runner %.1f µs, Python %.1f µs (%.1f µs under the harness)\n",
+			i+1, r.limit, r.detail, r.rate, r.ratio, r.runnerCPU, r.pythonCPU, harnessPython)
 		rows = append(rows, r)
 	}
 	mem, inflight, err := memory(ctx, stormpy, pendingSpec)

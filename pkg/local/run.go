@@ -647,7 +647,7 @@ func (r *runner) drained() bool {
 // maxNextsInFlight bounds the `next` commands a spout has not answered.
 // A few in flight hide the round trip to the child, which otherwise caps a
 // spout at one tuple per pipe round trip.
-const maxNextsInFlight = 8
+const maxNextsInFlight = 32
 
 // pump sends a spout every queued command (acks, fails, activation) and
 // as many `next` commands as it may take, in one write.
