@@ -11,6 +11,9 @@ so the ratios hold even on a noisy machine where absolute times move.
            times measured inside the JVM (no start-up), for stormpy the whole run
   list     `stormpy list`            vs  org.apache.storm.command.ListTopologies
   kill     `stormpy kill N --wait 0` vs  org.apache.storm.command.KillTopology N -w 0
+  cluster word count: words counted per second by examples/wordcount on the
+           dev cluster (the count bolts' executed count over a window), to set
+           beside `stormpy run`'s figure in bench/localrun
 
 Every figure is a median over the rounds; each run is a whole process, as a
 user runs it (a JVM's start-up is part of what Storm's tools cost).
@@ -106,6 +109,8 @@ def main():
     ap.add_argument("--nimbus", default=os.environ.get("STORMPY_E2E_NIMBUS", "127.0.0.1:6627"))
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--big-mb", type=int, default=64)
+    ap.add_argument("--throughput-secs", type=int, default=40,
+                    help="length of the word-count throughput window (0: skip)")
     args = ap.parse_args()
     if not args.storm_home:
         sys.exit("bench: --storm-home (or STORMPY_E2E_STORM_HOME) is required")
@@ -196,6 +201,52 @@ def run(args, work):
     print()
     print("Medians of %d rounds; the tools alternate going first. Load average before/after: %s / %s."
           % (args.rounds, load_before, load()))
+    if args.throughput_secs > 0:
+        words, secs = cluster_wordcount(tools, small, args.throughput_secs)
+        print()
+        print("examples/wordcount on the dev cluster (1 worker, 1 spout, 2 split, 2 count, acking on,"
+              " max.spout.pending 1000): %.0f words/s (%d words counted in %.1f s). Load average: %s."
+              % (words / secs, words, secs, load()))
+
+
+def cluster_wordcount(tools, proj, window):
+    """Submits the word count and measures the count bolts' executed count
+    between the first and the last stats update inside the window."""
+    name = "bench-wordcount"
+    tools.sp("submit", "--name", name, "-c", "topology.stats.sample.rate=1.0", cwd=proj)
+    try:
+        def executed():
+            _, out = tools.sp("info", name, "--json")
+            info = json.loads(out)
+            return sum(c.get("executed", 0) for c in info.get("components", []) if c.get("id") == "count")
+
+        # Warm up: wait until words flow, then give the worker 10 s more.
+        deadline = time.time() + 300
+        while executed() == 0:
+            if time.time() > deadline:
+                sys.exit("bench: the word count counted nothing in 300 s")
+            time.sleep(1)
+        time.sleep(10)
+        # Stats arrive in steps (every executor.metrics.frequency.secs), so
+        # time the window from one step to another.
+        first = last = None
+        prev = executed()
+        end = time.time() + window
+        while time.time() < end or first is None or last is None or last[0] == first[0]:
+            time.sleep(0.5)
+            now, n = time.time(), executed()
+            if n != prev:
+                if first is None:
+                    first = (now, n)
+                else:
+                    last = (now, n)
+                prev = n
+            if time.time() > end + 60:
+                sys.exit("bench: the word count's stats stopped moving")
+        return last[1] - first[1], last[0] - first[0]
+    finally:
+        tools.sp("kill", name, "--wait", "0")
+        tools.wait_empty(name)
 
 
 def human(n):

@@ -135,7 +135,10 @@ def main():
         out.append("topology    %s %s workers %s executors %s id %s" % (
             t.get(2), t.get(7), t.get(5), t.get(4), t.get(1)))
     if not args.quiet:
-        print("\n".join(out))
+        try:
+            print("\n".join(out), flush=True)
+        except BrokenPipeError:
+            pass
     if args.require_supervisor and not (supervisors and any(n.get(4) for n in nimbuses)):
         return 1
     return 0
