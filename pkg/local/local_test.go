@@ -309,3 +309,36 @@ func TestMaxSpoutPendingCapsTreesInFlight(t *testing.T) {
 		t.Errorf("spout emitted %d with %d trees in flight; want 5 and 5 under topology.max.spout.pending: 5", s.Emitted, res.sum.InFlight)
 	}
 }
+
+// TestFullPipeKeepsEveryTuple makes the pipe to a bolt fill up, so that
+// writes to it are partial and the rest goes through the writer goroutine,
+// and checks that every tuple arrives whole.
+func TestFullPipeKeepsEveryTuple(t *testing.T) {
+	dir := resourcesDir(t)
+	outdir := t.TempDir()
+	const n = 400
+	topo := &topology.Topology{Name: "fullpipe", Conf: map[string]any{"test.outdir": outdir}, Components: []*topology.Component{
+		testSpout("spout", 1, map[string]any{"test.count": n, "test.reliable": true, "test.pad": 3000}),
+		testBolt("sink", 1, 1, map[string]any{"test.mode": "slowstart"}, in("spout", "default", topology.Shuffle)),
+	}}
+	doneFile := filepath.Join(outdir, "done-"+itoa(newPlanMust(t, topo).byID["spout"].tasks[0]))
+	res := runUntil(t, topo, dir, Options{}, 60*time.Second, func() bool {
+		_, err := os.Stat(doneFile)
+		return err == nil
+	})
+	if res.err != nil {
+		t.Fatalf("run: %v\n%s", res.err, res.out)
+	}
+	seen := map[float64]bool{}
+	for _, rs := range records(t, outdir, "sink") {
+		for _, r := range rs {
+			if k := r.Values[1].(string); len(k) < 3000 {
+				t.Fatalf("tuple %v arrived cut to %d bytes", r.Values[0], len(k))
+			}
+			seen[r.Values[0].(float64)] = true
+		}
+	}
+	if len(seen) != n {
+		t.Errorf("sink got %d distinct tuples, want %d", len(seen), n)
+	}
+}

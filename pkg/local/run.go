@@ -5,6 +5,7 @@
 package local
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/stormpy/stormpy/pkg/multilang"
@@ -124,7 +126,12 @@ type task struct {
 	queue  []outMsg
 	spare  []outMsg
 	notify chan struct{}
-	broken bool // writer saw a write error
+	broken bool // a write failed: the child is gone
+	// writing is set, under mu, while the router or the writer goroutine
+	// writes to the child; leftover holds bytes the router could not
+	// write without blocking, for the writer goroutine to finish.
+	writing  bool
+	leftover []byte
 
 	// Router-owned state.
 	inputs  map[uint64]inTuple
@@ -188,7 +195,10 @@ type runner struct {
 	queued    atomic.Int64
 	throttled atomic.Bool
 
-	nextID      uint64
+	nextID uint64
+	// scratch encodes batches the router writes itself (under mu).
+	scratch     bytes.Buffer
+	scratchW    *multilang.Writer
 	dirtySpouts []*task
 	// dirtyWriters are bolts with tuples queued in this batch of events.
 	dirtyWriters []*task
@@ -211,6 +221,7 @@ func newRunner(p *plan, opts Options) *runner {
 		done:     make(chan struct{}),
 		ledger:   map[uint64]*tree{},
 	}
+	r.scratchW = multilang.NewWriter(&r.scratch)
 	// topology.debug: true prints every tuple, like --debug.
 	r.out.debug = r.debug
 	for _, tp := range p.tasks {
@@ -418,8 +429,8 @@ func (r *runner) fail(err error) {
 // settle ends a batch of work under mu: spouts get their commands,
 // writers are woken, and a stopping run notices it has drained.
 func (r *runner) settle() {
+	r.flushWriters()
 	r.pumpDirty()
-	r.notifyWriters()
 	if r.stopping && r.drained() {
 		r.drainedOnce.Do(func() { close(r.drainedC) })
 	}
@@ -442,16 +453,102 @@ func (r *runner) enqueue(t *task, m outMsg) {
 	}
 }
 
-func (r *runner) notifyWriters() {
+// flushWriters sends the tuples queued in this batch of events. When no
+// one is writing to a bolt, the router writes itself, without blocking:
+// most batches fit in the pipe, and the writer goroutine is woken only for
+// what does not.
+func (r *runner) flushWriters() {
 	for _, t := range r.dirtyWriters {
 		t.notifyDue = false
-		select {
-		case t.notify <- struct{}{}:
-		default:
+		t.mu.Lock()
+		if t.writing || len(t.leftover) > 0 || t.broken {
+			t.mu.Unlock()
+			wakeWriter(t)
+			continue
+		}
+		batch := t.queue
+		t.queue, t.spare = t.spare, nil
+		t.writing = true
+		t.mu.Unlock()
+
+		r.scratch.Reset()
+		tuples := encodeBatch(r.scratchW, batch)
+		_ = r.scratchW.Flush()
+		buf := r.scratch.Bytes()
+		n, err := writeNonblock(t.child.stdin, buf)
+		r.queued.Add(int64(-tuples))
+		clear(batch)
+
+		t.mu.Lock()
+		t.spare = batch[:0]
+		if err != nil {
+			t.broken = true // the reader reports the exit status
+		} else if n < len(buf) {
+			t.leftover = append(t.leftover[:0], buf[n:]...)
+		}
+		t.writing = false
+		more := len(t.leftover) > 0 || len(t.queue) > 0
+		t.mu.Unlock()
+		if more {
+			wakeWriter(t)
 		}
 	}
 	clear(r.dirtyWriters)
 	r.dirtyWriters = r.dirtyWriters[:0]
+	if r.throttled.Load() && r.queued.Load() < int64(r.opts.MaxQueued/2) && r.throttled.CompareAndSwap(true, false) {
+		for _, s := range r.spouts {
+			r.markDirty(s)
+		}
+	}
+}
+
+func wakeWriter(t *task) {
+	select {
+	case t.notify <- struct{}{}:
+	default:
+	}
+}
+
+// writeNonblock writes what the pipe takes now and returns at once.
+func writeNonblock(f *os.File, b []byte) (int, error) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	var werr error
+	if err := rc.Write(func(fd uintptr) bool {
+		n, werr = syscall.Write(int(fd), b)
+		return true
+	}); err != nil {
+		return 0, err
+	}
+	if werr == syscall.EAGAIN || werr == syscall.EINTR {
+		return 0, nil
+	}
+	if n < 0 {
+		n = 0
+	}
+	return n, werr
+}
+
+// encodeBatch encodes queued messages and returns how many were tuples.
+func encodeBatch(w *multilang.Writer, batch []outMsg) (tuples int) {
+	for i := range batch {
+		m := &batch[i]
+		switch m.kind {
+		case outTuple:
+			tuples++
+			_ = w.WriteTuple(m.id, m.comp, m.stream, m.srcTask, m.values)
+		case outHeartbeat:
+			_ = w.WriteHeartbeat(m.id)
+		case outSpoutCmd:
+			_ = w.WriteSpoutCommand(m.cmd, m.msgID)
+		case outTaskIDs:
+			_ = w.WriteTaskIDs(m.tasks)
+		}
+	}
+	return tuples
 }
 
 func (r *runner) writeSpout(t *task, m outMsg) {
@@ -474,8 +571,10 @@ func (r *runner) writeSpout(t *task, m outMsg) {
 	}
 }
 
+// writeLoop writes to a bolt what the router could not write without
+// blocking: a slow bolt's backlog, while the router goes on routing.
 func (r *runner) writeLoop(t *task) {
-	w := t.child.w
+	c := t.child
 	for {
 		select {
 		case <-t.notify:
@@ -484,63 +583,55 @@ func (r *runner) writeLoop(t *task) {
 		}
 		for {
 			t.mu.Lock()
+			if t.writing {
+				t.mu.Unlock()
+				break // the router is writing and wakes us for the rest
+			}
+			left := t.leftover
+			t.leftover = nil
 			batch := t.queue
 			t.queue, t.spare = t.spare, nil
-			t.mu.Unlock()
-			if len(batch) == 0 {
-				t.mu.Lock()
+			if len(left) == 0 && len(batch) == 0 {
 				t.spare = batch
 				t.mu.Unlock()
 				break
 			}
-			tuples := 0
-			for i := range batch {
-				m := &batch[i]
-				if m.kind == outTuple {
-					tuples++
-				}
-				if t.broken {
-					continue
-				}
-				var err error
-				switch m.kind {
-				case outTuple:
-					err = w.WriteTuple(m.id, m.comp, m.stream, m.srcTask, m.values)
-				case outHeartbeat:
-					err = w.WriteHeartbeat(m.id)
-				case outSpoutCmd:
-					err = w.WriteSpoutCommand(m.cmd, m.msgID)
-				case outTaskIDs:
-					err = w.WriteTaskIDs(m.tasks)
-				}
-				if err != nil {
-					// The reader reports the child's death with its exit
-					// status, which says more than EPIPE.
-					t.broken = true
-				}
+			t.writing = true
+			broken := t.broken
+			t.mu.Unlock()
+
+			var err error
+			if len(left) > 0 && !broken {
+				_, err = c.stdin.Write(left)
 			}
-			if !t.broken && w.Flush() != nil {
-				t.broken = true
+			tuples := encodeBatch(c.w, batch)
+			if err == nil && !broken {
+				err = c.w.Flush()
 			}
 			if tuples > 0 {
-				if r.queued.Add(int64(-tuples)) < int64(r.opts.MaxQueued/2) && r.throttled.CompareAndSwap(true, false) {
+				r.queued.Add(int64(-tuples))
+				if r.throttled.Load() {
 					select {
 					case r.wake <- nil:
-					case <-r.done:
-						return
+					default:
 					}
 				}
 			}
 			clear(batch)
 			t.mu.Lock()
 			t.spare = batch[:0]
+			if err != nil {
+				t.broken = true // the reader reports the exit status
+			}
+			t.writing = false
 			t.mu.Unlock()
 		}
 	}
 }
 
-// loop is the router: it owns routing, the tuple-tree ledger and every
-// task's protocol state, so none of it needs locks.
+// loop runs the run's clock: activation, heartbeats and timeouts, spout
+// wake-ups, the duration, Ctrl-C and the grace period, and the first
+// failure, which ends the run.
 func (r *runner) loop(ctx context.Context) error {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()

@@ -7,7 +7,9 @@ test.mode "flaky": fails about test.fail_ratio of its input tuples, and
 test.mode "forward": forwards every tuple anchored and acks it.
 test.mode "crash": exits with status 3 on its first tuple.
 test.mode "hang": stops answering (sleeps) on its first tuple.
-test.mode "noack": never acks (for message timeouts)."""
+test.mode "noack": never acks (for message timeouts).
+test.mode "slowstart": records like "record", after sleeping 2s on its
+  first tuple, so that the pipe to it fills up meanwhile."""
 import json
 import os
 import random
@@ -42,6 +44,8 @@ class TestBolt(storm.Bolt):
             time.sleep(3600)
         if self.mode == "noack":
             return
+        if self.mode == "slowstart" and not self.seen:
+            time.sleep(2)
         if self.mode == "flaky":
             if self.rand.random() < self.ratio:
                 storm.fail(tup)

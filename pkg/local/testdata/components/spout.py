@@ -16,6 +16,7 @@ class TestSpout(storm.Spout):
         self.task = context["taskid"]
         self.count = int(conf.get("test.count", 100))
         self.keys = int(conf.get("test.keys", 10))
+        self.pad = "x" * int(conf.get("test.pad", 0))
         self.reliable = bool(conf.get("test.reliable", False))
         self.streams = conf.get("test.streams") or []
         self.outdir = conf.get("test.outdir")
@@ -46,7 +47,7 @@ class TestSpout(storm.Spout):
         if self.reliable:
             kw["id"] = n
             self.pending.add(n)
-        tup = [n, "k%d" % (n % self.keys)]
+        tup = [n, "k%d" % (n % self.keys) + self.pad]
         if self.direct:
             storm.emitDirect(self.direct[n % len(self.direct)], tup, **kw)
         else:
