@@ -134,15 +134,6 @@ func run(ctx context.Context, spec, pendingSpec, stormpy string, d time.Duration
 		rcpu, pcpu = append(rcpu, r.runnerCPU), append(pcpu, r.pythonCPU)
 	}
 	fmt.Printf("| median | %.0f | %.0f | **%.2f** | %.1f µs | %.1f µs |\n\n", median(limits), median(rates), median(ratios), median(rcpu), median(pcpu))
-	if nimbus := os.Getenv("STORMPY_E2E_NIMBUS"); nimbus != "" {
-		fmt.Fprintf(os.Stderr, "submitting the word count to the cluster at %s\n", nimbus)
-		rate, err := clusterRate(ctx, stormpy, abs, nimbus, 40*time.Second)
-		if err != nil {
-			return fmt.Errorf("cluster: %w", err)
-		}
-		fmt.Printf("The same topology on the dev cluster at %s (submitted with `stormpy submit`, one worker): %.0f words/s, from the count bolt's executed tuples in Nimbus's statistics over 40 s (Storm samples them, so this is an estimate); `stormpy run` median %.0f words/s.\n\n",
-			nimbus, rate, median(rates))
-	}
 	fmt.Printf("Runner memory (`%s`, `topology.max.spout.pending: 10000`, a bolt that never acks): peak RSS of the `stormpy run` process %.1f MiB with %d tuple trees in flight (its Python children are separate processes).\n",
 		filepath.ToSlash(pendingSpec), float64(mem)/(1<<20), inflight)
 	return nil
