@@ -82,3 +82,30 @@ func TestRunCommandRefusesJava(t *testing.T) {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 }
+
+func TestRunCommandCrashingBolt(t *testing.T) {
+	dir := copyRunProject(t)
+	count := filepath.Join(dir, "resources", "count.py")
+	b, _ := os.ReadFile(count)
+	// An exception outside process() is not caught by BasicBolt: the
+	// child reports it and exits, as it would kill a Storm worker.
+	crash := strings.Replace(string(b), "        self.counts = {}\n", "        self.counts = {}\n        raise ValueError(\"no moons here\")\n", 1)
+	if crash == string(b) {
+		t.Fatal("count.py edit did not apply")
+	}
+	if err := os.WriteFile(count, []byte(crash), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "run", filepath.Join(dir, "topology.yaml"), "--duration", "20s")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	for _, want := range []string{`component "count"`, "exited with status 1", "no moons here"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if !strings.Contains(out, `summary of "runwords"`) {
+		t.Errorf("no summary after the crash:\n%s", out)
+	}
+}
