@@ -133,7 +133,8 @@ type task struct {
 	writing  bool
 	leftover []byte
 
-	// Router-owned state.
+	// Routing state, guarded by runner.mu ("the router" in comments is
+	// whichever goroutine holds it).
 	inputs  map[uint64]inTuple
 	shuffle map[*subscription]int
 	// Spout commands sent and not yet answered with sync, oldest first.
