@@ -1,12 +1,9 @@
 package main
 
 import (
-	"path/filepath"
-
 	"github.com/urfave/cli/v2"
 
 	"github.com/stormpy/stormpy/pkg/local"
-	"github.com/stormpy/stormpy/pkg/project"
 )
 
 func runCommand(e *env) *cli.Command {
@@ -23,23 +20,10 @@ func runCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "debug", Usage: "print every tuple and the components' DEBUG and TRACE logs (like topology.debug)"},
 		),
 		Action: func(c *cli.Context) error {
-			po, err := projectOptions(c)
+			p, err := loadProject(c, e)
 			if err != nil {
 				return err
 			}
-			// An absolute spec path keeps the resources directory right
-			// whatever the working directory (pack joins a relative one to
-			// the project directory a second time).
-			if po.SpecPath != "" {
-				if po.SpecPath, err = filepath.Abs(po.SpecPath); err != nil {
-					return err
-				}
-			}
-			p, err := project.Load(c.Context, po)
-			if err != nil {
-				return err
-			}
-			printWarnings(e.stderr, p.Spec.Warnings)
 			opts := local.Options{Duration: c.Duration("duration"), Debug: c.Bool("debug"), Out: e.stdout}
 			sum, err := local.RunPackaged(c.Context, p, p.Topology, opts)
 			if sum != nil {

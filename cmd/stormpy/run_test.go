@@ -52,7 +52,9 @@ func TestRunCommand(t *testing.T) {
 
 func TestRunCommandOverridesAndDebug(t *testing.T) {
 	dir := copyRunProject(t)
-	code, out, errOut := runCLI(t, "run", filepath.Join(dir, "topology.yaml"), "-d", "2s", "-c", "topology.acker.executors=0", "--debug")
+	// A spec path relative to the working directory, as people type it.
+	t.Chdir(filepath.Dir(dir))
+	code, out, errOut := runCLI(t, "run", filepath.Join(filepath.Base(dir), "topology.yaml"), "-d", "2s", "-c", "topology.acker.executors=0", "--debug")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
