@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -249,5 +252,36 @@ func TestCLISSHNotDialledForAnInvalidSpec(t *testing.T) {
 	case <-accepted:
 		t.Error("stormpy connected to the gateway before finding the spec broken")
 	default:
+	}
+}
+
+// TestCLIPasswordAskedOnTerminal runs stormpy under script(1), which gives it
+// a terminal, against a gateway that only takes a password: stormpy must ask
+// on the terminal and get in.
+func TestCLIPasswordAskedOnTerminal(t *testing.T) {
+	if _, err := exec.LookPath("script"); err != nil {
+		t.Skip("script(1) is missing")
+	}
+	sshdtest.Require(t)
+	gw := sshdtest.Start(t, sshdtest.Config{PasswordUser: true})
+	h := &sshHome{dir: t.TempDir(), srv: gw}
+	os.MkdirAll(filepath.Join(h.dir, ".ssh"), 0o700)
+	h.writeKnownHosts(t, gw.KnownHostsLine()+"\n")
+	c := fakeWithTopology(t, nimbustest.Storm2)
+
+	// A prompt nobody answers waits forever, as ssh's does; bound the test.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "script", "-qec", stormpyBin+" list --nimbus "+c.Addr(0)+" --ssh "+gw.PassUser+"@"+gw.Addr, "/dev/null")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + h.dir}
+	cmd.Stdin = strings.NewReader(gw.Password + "\n")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("list with a password typed on the terminal: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), gw.PassUser+"@"+gw.Host+"'s password:") || !strings.Contains(string(out), "wc") {
+		t.Errorf("terminal showed:\n%s", out)
 	}
 }

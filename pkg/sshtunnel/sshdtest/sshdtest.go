@@ -235,10 +235,12 @@ func KeygenType(t testing.TB, typ, path, passphrase string) ssh.PublicKey {
 // password but has no home and no shell, and deletes it when the test ends.
 func createUser(t testing.TB) (name, password string) {
 	t.Helper()
-	name = "stormpy-sshtest-" + randomHex(t, 4)
+	removeOrphanUsers(t)
+	name = userPrefix + randomHex(t, 4)
 	password = randomHex(t, 16)
+	comment := fmt.Sprintf("%s%d, safe to delete", commentPrefix, os.Getpid())
 	if out, err := exec.Command("useradd", "--no-create-home", "--home-dir", "/nonexistent",
-		"--shell", "/usr/sbin/nologin", "--comment", "stormpy ssh test, safe to delete", name).CombinedOutput(); err != nil {
+		"--shell", "/usr/sbin/nologin", "--comment", comment, name).CombinedOutput(); err != nil {
 		t.Fatalf("useradd: %v\n%s", err, out)
 	}
 	t.Cleanup(func() {
@@ -252,6 +254,34 @@ func createUser(t testing.TB) (name, password string) {
 		t.Fatalf("chpasswd: %v\n%s", err, out)
 	}
 	return name, password
+}
+
+const (
+	userPrefix    = "stormpy-sshtest-"
+	commentPrefix = "stormpy ssh test pid "
+)
+
+// removeOrphanUsers deletes accounts left by a test process that was killed
+// before its cleanup ran; the creator's pid is in the comment field.
+func removeOrphanUsers(t testing.TB) {
+	b, err := os.ReadFile("/etc/passwd")
+	if err != nil {
+		return
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Split(line, ":")
+		if len(f) < 5 || !strings.HasPrefix(f[0], userPrefix) || !strings.HasPrefix(f[4], commentPrefix) {
+			continue
+		}
+		pidText, _, _ := strings.Cut(strings.TrimPrefix(f[4], commentPrefix), ",")
+		pid, err := strconv.Atoi(pidText)
+		if err != nil || pid == os.Getpid() || syscall.Kill(pid, 0) == nil {
+			continue
+		}
+		if out, err := exec.Command("userdel", f[0]).CombinedOutput(); err != nil {
+			t.Logf("remove orphan test account %s: %v\n%s", f[0], err, out)
+		}
+	}
 }
 
 func randomHex(t testing.TB, n int) string {
