@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
+
 	"github.com/urfave/cli/v2"
 
+	"github.com/stormpy/stormpy/pkg/exitcode"
 	"github.com/stormpy/stormpy/pkg/local"
 )
 
@@ -30,6 +33,12 @@ func runCommand(e *env) *cli.Command {
 				if werr := sum.Write(e.stdout); werr != nil && err == nil {
 					err = werr
 				}
+			}
+			if err == nil && c.Context.Err() != nil {
+				// Stopped by Ctrl-C or SIGTERM: the summary is out, and the
+				// exit status says the run was interrupted (130), as the
+				// README documents; --duration ending the run exits 0.
+				err = exitcode.Interrupt(errors.New("interrupted"))
 			}
 			return err
 		},

@@ -22,12 +22,18 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 // copyProject copies testdata/project to a temporary directory.
 func copyProject(t *testing.T) string {
 	t.Helper()
+	return copyTree(t, filepath.Join("testdata", "project"))
+}
+
+// copyTree copies the directory src to a temporary directory.
+func copyTree(t *testing.T, src string) string {
+	t.Helper()
 	dst := t.TempDir()
-	err := filepath.Walk(filepath.Join("testdata", "project"), func(p string, info os.FileInfo, err error) error {
+	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(filepath.Join("testdata", "project"), p)
+		rel, _ := filepath.Rel(src, p)
 		if info.IsDir() {
 			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
 		}

@@ -346,7 +346,7 @@ func (r *runner) startTask(ctx context.Context, t *task, pidDir, stormID string)
 	}
 	t.child = c
 	h := &multilang.Handshake{PIDDir: pidDir, Conf: r.handshakeConf(t.comp, stormID), Context: r.p.context(r.p.tasks[t.id-1])}
-	if err := c.handshake(ctx, h, r.hbLimit); err != nil {
+	if err := c.handshake(ctx, h, handshakeTimeout(r.hbLimit)); err != nil {
 		return err
 	}
 	r.out.debugLine(t.name, fmt.Sprintf("started pid %d: %v", c.pid, argv))
@@ -1145,4 +1145,14 @@ func fnvAdd(h uint64, b []byte) uint64 {
 		h *= fnvPrime
 	}
 	return h
+}
+
+// minHandshake is the least time a child gets to start and answer the
+// handshake. Storm's ShellProcess waits for the pid with no timeout at all;
+// a heartbeat-sized limit would fail slow interpreter start-ups (a loaded
+// machine, a version-manager shim) that Storm itself tolerates.
+const minHandshake = time.Minute
+
+func handshakeTimeout(heartbeat time.Duration) time.Duration {
+	return max(heartbeat, minHandshake)
 }
