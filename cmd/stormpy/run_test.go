@@ -11,26 +11,7 @@ import (
 // Python components, to a temporary directory.
 func copyRunProject(t *testing.T) string {
 	t.Helper()
-	src := filepath.Join("testdata", "runproject")
-	dst := t.TempDir()
-	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if info.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
+	return copyTree(t, filepath.Join("testdata", "runproject"))
 }
 
 func TestRunCommand(t *testing.T) {
