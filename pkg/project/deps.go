@@ -3,6 +3,7 @@ package project
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,10 @@ import (
 	"github.com/stormpy/stormpy/pkg/pydeps"
 	"github.com/stormpy/stormpy/pkg/spec"
 )
+
+// opener opens one file of the bundle; files stream from the cached
+// wheels into the jar, so memory does not grow with the dependencies.
+type opener = func() (io.ReadCloser, error)
 
 // RequirementsFile is the file next to the spec whose packages are bundled
 // into the jar when present.
@@ -81,7 +86,7 @@ func (p *Project) useLaunchers() {
 
 // bundle resolves the requirements, from the cache when it can, and
 // returns the files of resources/_deps; nil without requirements.
-func (p *Project) bundle(ctx context.Context) (map[string][]byte, error) {
+func (p *Project) bundle(ctx context.Context) (map[string]opener, error) {
 	if p.Requirements == "" || p.bundled != nil {
 		return p.bundled, nil
 	}
@@ -94,7 +99,7 @@ func (p *Project) bundle(ctx context.Context) (map[string][]byte, error) {
 
 // cachedBundle is bundle without running pip: the files when the cache
 // already holds the resolution, else nil.
-func (p *Project) cachedBundle() map[string][]byte {
+func (p *Project) cachedBundle() map[string]opener {
 	if p.Requirements == "" || p.bundled != nil {
 		return p.bundled
 	}
@@ -106,14 +111,14 @@ func (p *Project) cachedBundle() map[string][]byte {
 	return files
 }
 
-func (p *Project) keep(res *pydeps.Resolution) (map[string][]byte, error) {
+func (p *Project) keep(res *pydeps.Resolution) (map[string]opener, error) {
 	files, err := pydeps.Bundle(res)
 	if err != nil {
 		return nil, fmt.Errorf("bundle %s: %w", p.Requirements, err)
 	}
-	p.bundled = make(map[string][]byte, len(files))
+	p.bundled = make(map[string]opener, len(files))
 	for _, f := range files {
-		p.bundled[f.Path] = f.Data
+		p.bundled[f.Path] = f.Open
 	}
 	p.resolution = res
 	p.modules = pydeps.Modules(files)

@@ -71,7 +71,7 @@ type Project struct {
 	version string
 
 	deps       pydeps.Options
-	bundled    map[string][]byte // resources/_deps, once resolved
+	bundled    map[string]opener // resources/_deps, once resolved
 	resolution *pydeps.Resolution
 	modules    []string // top-level modules the bundle provides
 }
@@ -138,17 +138,7 @@ func Load(ctx context.Context, o Options) (*Project, error) {
 
 // packOptions describes the jar; deps are the bundled packages' files,
 // which go in with the generated ones.
-func (p *Project) packOptions(out string, deps map[string][]byte) pack.Options {
-	gen := p.Topology.Files
-	if len(deps) > 0 {
-		gen = make(map[string][]byte, len(p.Topology.Files)+len(deps))
-		for k, v := range p.Topology.Files {
-			gen[k] = v
-		}
-		for k, v := range deps {
-			gen[k] = v
-		}
-	}
+func (p *Project) packOptions(out string, deps map[string]opener) pack.Options {
 	// pack resolves a relative ResourcesDir against ProjectDir, while ours
 	// is relative to the working directory: hand it an absolute one.
 	resDir, err := filepath.Abs(p.ResourcesDir)
@@ -159,7 +149,8 @@ func (p *Project) packOptions(out string, deps map[string][]byte) pack.Options {
 		ProjectDir:   p.Dir,
 		ResourcesDir: resDir,
 		Output:       out,
-		Generated:    gen,
+		Generated:    p.Topology.Files,
+		Streamed:     deps,
 		StormPy:      resources.StormPy,
 		Version:      p.version,
 	}

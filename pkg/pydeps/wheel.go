@@ -3,8 +3,11 @@ package pydeps
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"errors"
 	"fmt"
+	"hash"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
@@ -25,10 +28,81 @@ type File struct {
 	Path string
 	// Mode is 0644, or 0755 for files the wheel marks executable.
 	Mode fs.FileMode
+	// Data is the content of a file built in memory; nil for a file of a
+	// wheel, which Open reads from the cached wheel when it is needed, so a
+	// bundle never has to fit in memory.
 	Data []byte
 	// Source names where the file came from ("six-1.17.0-py2.py3-none-any.whl").
 	Source string
+
+	wheel string // the wheel on disk
+	entry *entry
 }
+
+// entry locates a file's bytes inside its wheel.
+type entry struct {
+	name         string
+	method       uint16
+	offset       int64
+	compressed   int64
+	uncompressed uint64
+	crc          uint32
+}
+
+// Open returns the file's content.
+func (f File) Open() (io.ReadCloser, error) {
+	if f.entry == nil {
+		return io.NopCloser(bytes.NewReader(f.Data)), nil
+	}
+	return openEntry(f.wheel, f.entry)
+}
+
+// openEntry reads one entry of a wheel without re-reading the wheel's
+// central directory: it opens the file and decompresses the entry's bytes
+// at their recorded offset.
+func openEntry(wheel string, zf *entry) (io.ReadCloser, error) {
+	fh, err := os.Open(wheel)
+	if err != nil {
+		return nil, err
+	}
+	raw := io.NewSectionReader(fh, zf.offset, zf.compressed)
+	var r io.Reader
+	switch zf.method {
+	case zip.Store:
+		r = raw
+	case zip.Deflate:
+		fr := flate.NewReader(raw)
+		r = fr
+	default:
+		fh.Close()
+		return nil, fmt.Errorf("wheel %s: %s: unsupported compression method %d", filepath.Base(wheel), zf.name, zf.method)
+	}
+	return &entryReader{r: r, f: fh, crc: crc32.NewIEEE(), want: zf.crc, size: zf.uncompressed, name: zf.name}, nil
+}
+
+// entryReader checks the entry's size and CRC as it is read, as
+// archive/zip does, so a damaged cache never makes a silently bad jar.
+type entryReader struct {
+	r    io.Reader
+	f    *os.File
+	crc  hash.Hash32
+	want uint32
+	size uint64
+	n    uint64
+	name string
+}
+
+func (e *entryReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	e.crc.Write(p[:n])
+	e.n += uint64(n)
+	if err == io.EOF && (e.n != e.size || e.crc.Sum32() != e.want) {
+		return n, fmt.Errorf("%s: %w", e.name, zip.ErrChecksum)
+	}
+	return n, err
+}
+
+func (e *entryReader) Close() error { return e.f.Close() }
 
 var errNotWheel = errors.New("not a wheel file name")
 
@@ -83,33 +157,32 @@ func unpackWheel(wheelPath string, byPath map[string]File) error {
 		if rel == "" {
 			continue
 		}
-		data, err := readZipFile(zf)
-		if err != nil {
-			return fmt.Errorf("wheel %s: %s: %w", wheel, zf.Name, err)
-		}
 		mode := fs.FileMode(0o644)
 		if zf.Mode()&0o111 != 0 {
 			mode = 0o755
 		}
 		p := BundleDir + "/" + rel
 		if prev, ok := byPath[p]; ok {
-			if bytes.Equal(prev.Data, data) {
+			// Size and CRC-32 from the wheels' directories tell equal files
+			// apart without reading them.
+			if prev.entry.crc == zf.CRC32 && prev.entry.uncompressed == zf.UncompressedSize64 {
 				continue
 			}
 			return fmt.Errorf("wheels %s and %s both install %s with different contents; remove one of the packages from the requirements", prev.Source, wheel, rel)
 		}
-		byPath[p] = File{Path: p, Mode: mode, Data: data, Source: wheel}
+		off, err := zf.DataOffset()
+		if err != nil {
+			return fmt.Errorf("wheel %s: %s: %w", wheel, zf.Name, err)
+		}
+		if zf.Method != zip.Store && zf.Method != zip.Deflate {
+			return fmt.Errorf("wheel %s: %s: unsupported compression method %d", wheel, zf.Name, zf.Method)
+		}
+		byPath[p] = File{Path: p, Mode: mode, Source: wheel, wheel: wheelPath, entry: &entry{
+			name: zf.Name, method: zf.Method, offset: off,
+			compressed: int64(zf.CompressedSize64), uncompressed: zf.UncompressedSize64, crc: zf.CRC32,
+		}}
 	}
 	return nil
-}
-
-func readZipFile(zf *zip.File) ([]byte, error) {
-	rc, err := zf.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	return io.ReadAll(rc)
 }
 
 // wheelTarget maps a wheel entry to its path in the bundle, "" for entries
@@ -194,9 +267,26 @@ func WriteFiles(dir string, files []File) error {
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return fmt.Errorf("write bundle: %w", err)
 		}
-		if err := os.WriteFile(dst, f.Data, f.Mode); err != nil {
+		if err := writeBundleFile(dst, f); err != nil {
 			return fmt.Errorf("write bundle: %w", err)
 		}
 	}
 	return nil
+}
+
+func writeBundleFile(dst string, f File) error {
+	src, err := f.Open()
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, f.Mode)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, src); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }

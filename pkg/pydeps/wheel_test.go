@@ -3,6 +3,7 @@ package pydeps
 import (
 	"archive/zip"
 	"bytes"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -137,8 +138,8 @@ func TestBundleIsDeterministic(t *testing.T) {
 	}
 	a := bundle(entries, time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC))
 	b := bundle(reversed, time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC))
-	if !reflect.DeepEqual(a, b) {
-		t.Fatalf("bundles differ with entry order and time:\n%v\n%v", a, b)
+	if !reflect.DeepEqual(contents(t, a), contents(t, b)) {
+		t.Fatalf("bundles differ with entry order and time:\n%v\n%v", contents(t, a), contents(t, b))
 	}
 	var got []string
 	for _, f := range a {
@@ -198,5 +199,51 @@ func TestWriteFiles(t *testing.T) {
 		if fi.Mode().Perm() != f.Mode {
 			t.Errorf("%s: mode %v, want %v", f.Path, fi.Mode().Perm(), f.Mode)
 		}
+	}
+}
+
+// contents reads every file of a bundle: path, mode and bytes.
+func contents(t *testing.T, files []File) []string {
+	t.Helper()
+	var out []string
+	for _, f := range files {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, f.Path+" "+f.Mode.String()+" "+string(data))
+	}
+	return out
+}
+
+// TestBundleDetectsDamage checks that a wheel changed on disk after
+// resolution fails the read instead of making a silently bad jar.
+func TestBundleDetectsDamage(t *testing.T) {
+	dir := t.TempDir()
+	w := writeWheel(t, dir, "alpha-1.0-py3-none-any.whl", time.Now(), []zipEntry{{name: "alpha.py", data: "A = 1 + 1\n"}})
+	files, err := Bundle(&Resolution{Dir: dir, Wheels: []Wheel{w}})
+	if err != nil || len(files) != 1 {
+		t.Fatalf("Bundle: %v %v", files, err)
+	}
+	if got := contents(t, files)[0]; got != "_deps/alpha.py -rw-r--r-- A = 1 + 1\n" {
+		t.Fatalf("content = %q", got)
+	}
+	path := filepath.Join(dir, "alpha-1.0-py3-none-any.whl")
+	data, _ := os.ReadFile(path)
+	off := files[0].entry.offset
+	data[off+1] ^= 0x20
+	os.WriteFile(path, data, 0o644)
+	rc, err := files[0].Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	if got, err := io.ReadAll(rc); err == nil {
+		t.Errorf("read of a damaged entry succeeded: %q", got)
 	}
 }
