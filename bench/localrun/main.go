@@ -118,7 +118,8 @@ func run(ctx context.Context, spec, pendingSpec, stormpy string, d time.Duration
 			i+1, r.limit, r.detail, r.rate, r.ratio, r.runnerCPU, r.pythonCPU, harnessPython)
 		rows = append(rows, r)
 	}
-	mem, inflight, err := memory(ctx, stormpy, pendingSpec)
+	// The pending topology reuses the word count's spout.
+	mem, inflight, err := memory(ctx, stormpy, pendingSpec, filepath.Join(filepath.Dir(spec), "resources", "sentence_spout.py"))
 	if err != nil {
 		return fmt.Errorf("memory: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -16,9 +17,24 @@ import (
 
 // memory runs the pending topology with the stormpy binary and samples the
 // runner process's resident memory (its children are separate processes),
-// returning the peak and the trees in flight at the end.
-func memory(ctx context.Context, stormpy, spec string) (int64, int, error) {
-	cmd := exec.CommandContext(ctx, stormpy, "run", spec, "--duration", "15s")
+// returning the peak and the trees in flight at the end. The topology's
+// spout is the word count's, copied in beside its own bolt.
+func memory(ctx context.Context, stormpy, spec, spout string) (int64, int, error) {
+	dir, err := os.MkdirTemp("", "stormpy-bench-pending-")
+	if err != nil {
+		return 0, 0, err
+	}
+	defer os.RemoveAll(dir)
+	for src, dst := range map[string]string{
+		spec: "topology.yaml",
+		filepath.Join(filepath.Dir(spec), "resources", "hold_bolt.py"): "resources/hold_bolt.py",
+		spout: "resources/sentence_spout.py",
+	} {
+		if err := copyFile(src, filepath.Join(dir, dst)); err != nil {
+			return 0, 0, err
+		}
+	}
+	cmd := exec.CommandContext(ctx, stormpy, "run", filepath.Join(dir, "topology.yaml"), "--duration", "15s")
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = os.Stderr
@@ -49,6 +65,17 @@ func memory(ctx context.Context, stormpy, spec string) (int64, int, error) {
 			}
 		}
 	}
+}
+
+func copyFile(src, dst string) error {
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(dst, data, 0o644)
 }
 
 func rssBytes(pid int) int64 {
