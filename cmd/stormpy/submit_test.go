@@ -82,6 +82,8 @@ func TestCLISubmitJarAndName(t *testing.T) {
 	dir := copyProject(t)
 	jar := filepath.Join(t.TempDir(), "custom.jar")
 	os.WriteFile(jar, []byte("PK custom"), 0o644)
+	// The jar's scripts are what runs: a broken local copy is not checked.
+	os.WriteFile(filepath.Join(dir, "resources", "split_bolt.py"), []byte("def broken(:\n"), 0o644)
 	r := runBin(t, dir, nil, "submit", "topology.yaml", "--jar", jar, "--name", "wc2", "--nimbus", c.Addr(0))
 	if r.code != 0 {
 		t.Fatalf("submit --jar: exit %d, stderr %s", r.code, r.stderr)

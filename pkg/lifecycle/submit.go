@@ -46,6 +46,12 @@ type SubmitOptions struct {
 // than its inputs, and submits it. Invalid input fails before any network
 // traffic; a failed or interrupted upload leaves nothing on the cluster.
 func Submit(ctx context.Context, t Target, out io.Writer, o SubmitOptions) error {
+	if o.Jar != "" {
+		// The given jar's scripts are what will run, not the local ones:
+		// compiling the local copies would cost Python start-ups and prove
+		// nothing about the jar.
+		o.Project.Python = "-"
+	}
 	p, err := project.Load(ctx, o.Project)
 	if err != nil {
 		return err
