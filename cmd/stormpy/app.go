@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/stormpy/stormpy/pkg/exitcode"
+	"github.com/stormpy/stormpy/pkg/suggest"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -87,34 +88,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 // suggestCommand names the closest command, for a mistyped verb.
 func suggestCommand(app *cli.App, typed string) string {
-	best, bestD := "", 3
+	names := make([]string, 0, len(app.Commands))
 	for _, c := range app.Commands {
-		if d := levenshtein(typed, c.Name); d < bestD {
-			best, bestD = c.Name, d
-		}
+		names = append(names, c.Name)
 	}
-	if best == "" {
-		return ""
+	if best := suggest.Closest(typed, names); best != "" {
+		return fmt.Sprintf(" (did you mean %q?)", best)
 	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
+	return ""
 }

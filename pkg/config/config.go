@@ -33,6 +33,7 @@ import (
 
 	"github.com/stormpy/stormpy/pkg/confval"
 	"github.com/stormpy/stormpy/pkg/exitcode"
+	"github.com/stormpy/stormpy/pkg/suggest"
 )
 
 // FileName is the config file's name, looked up next to the spec.
@@ -227,7 +228,7 @@ func (p *parser) mapping(n *yaml.Node, what string, keys []string, fn func(key s
 		}
 		seen[k.Value] = true
 		if keys != nil && !contains(keys, k.Value) {
-			p.errf(k, "unknown key %q in %s%s", k.Value, what, suggest(k.Value, keys))
+			p.errf(k, "unknown key %q in %s%s", k.Value, what, didYouMean(k.Value, keys))
 			continue
 		}
 		fn(k.Value, k, v)
@@ -355,37 +356,10 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// suggest returns ` (did you mean "x"?)` for a close known key.
-func suggest(got string, keys []string) string {
-	best, bestD := "", 3
-	for _, k := range keys {
-		if d := distance(got, k); d < bestD {
-			best, bestD = k, d
-		}
+// didYouMean returns ` (did you mean "x"?)` for a close known key.
+func didYouMean(got string, keys []string) string {
+	if best := suggest.Closest(got, keys); best != "" {
+		return fmt.Sprintf(" (did you mean %q?)", best)
 	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// distance is the Levenshtein distance.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return ""
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/stormpy/stormpy/pkg/suggest"
 )
 
 // confType is the type Storm's config validation demands of a key.
@@ -70,7 +72,7 @@ func (d *decoder) checkConf(k, v *yaml.Node) {
 	want, known := knownConf[key]
 	if !known {
 		if strings.HasPrefix(key, "topology.") {
-			if s := suggest(key, knownConfKeys); s != "" {
+			if s := suggest.Closest(key, knownConfKeys); s != "" {
 				d.p.warn(d.pos(k), "did you mean "+quote(s)+"?", "%q is not a setting Storm knows", key)
 			}
 		}

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/go-multierror"
+
+	"github.com/stormpy/stormpy/pkg/suggest"
 )
 
 // Pos is a position in a spec file; Line and Col are 1-based.
@@ -111,43 +113,8 @@ func Problems(err error) []*Error {
 	return nil
 }
 
-// suggest returns the candidate closest to s by edit distance, or "" when
-// none is close enough to be a likely misspelling.
-func suggest(s string, candidates []string) string {
-	best, bestD := "", len(s)/2+2
-	ls := strings.ToLower(s)
-	for _, c := range candidates {
-		d := editDistance(ls, strings.ToLower(c))
-		if d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
-}
-
 func didYouMean(s string, candidates []string) string {
-	if c := suggest(s, candidates); c != "" {
+	if c := suggest.Closest(s, candidates); c != "" {
 		return "did you mean " + quote(c) + "?"
 	}
 	return ""
