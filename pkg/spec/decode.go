@@ -67,13 +67,14 @@ func deref(n *yaml.Node) *yaml.Node {
 }
 
 var (
-	topKeys       = []string{"name", "config", "components", "spouts", "bolts", "streams", "includes", "topologySource", "workerHooks"}
-	componentKeys = []string{"id", "className", "constructorArgs", "configMethods", "parallelism", "numTasks", "config", "onHeapMemoryLoad", "offHeapMemoryLoad", "cpuLoad", "properties", "factory", "factoryArgs"}
-	streamKeys    = []string{"name", "from", "to", "grouping"}
-	groupingKeys  = []string{"type", "args", "streamId", "customClass"}
-	objectKeys    = []string{"className", "constructorArgs", "properties", "configMethods", "factory", "factoryArgs", "id"}
-	includeKeys   = []string{"resource", "file", "override"}
-	methodKeys    = []string{"name", "args"}
+	supportedTopKeys = []string{"name", "config", "spouts", "bolts", "streams", "includes"}
+	topKeys          = []string{"name", "config", "components", "spouts", "bolts", "streams", "includes", "topologySource", "workerHooks"}
+	componentKeys    = []string{"id", "className", "constructorArgs", "configMethods", "parallelism", "numTasks", "config", "onHeapMemoryLoad", "offHeapMemoryLoad", "cpuLoad", "properties", "factory", "factoryArgs"}
+	streamKeys       = []string{"name", "from", "to", "grouping"}
+	groupingKeys     = []string{"type", "args", "streamId", "customClass"}
+	objectKeys       = []string{"className", "constructorArgs", "properties", "configMethods", "factory", "factoryArgs", "id"}
+	includeKeys      = []string{"resource", "file", "override"}
+	methodKeys       = []string{"name", "args"}
 )
 
 // refused explains, per Flux key, why stormpy cannot send it over Thrift.
@@ -292,16 +293,15 @@ func (d *decoder) document(root *yaml.Node) *rawSpec {
 		return r
 	}
 	doc := deref(root.Content[0])
-	before := len(d.p.errs)
-	defer func() {
-		for _, e := range d.p.errs[before:] {
-			if e.Pos.Line == 0 || (e.Pos.Col == 1 && e.Pos.File == d.file) {
-				r.broken = true
-			}
-		}
-	}()
 	if doc.Kind != yaml.MappingNode {
 		r.failed = true
+	}
+	// A top-level key stormpy does not take (misspelt or refused) leaves a
+	// whole section unread; cross-checks would only echo that.
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		if k := deref(doc.Content[i]); k.Kind != yaml.ScalarNode || (k.Tag != "!!merge" && !contains(supportedTopKeys, k.Value)) {
+			r.broken = true
+		}
 	}
 	d.eachKey(doc, "the topology", topKeys, func(key string, k, v *yaml.Node) {
 		switch key {
