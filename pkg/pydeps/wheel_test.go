@@ -3,6 +3,7 @@ package pydeps
 import (
 	"archive/zip"
 	"bytes"
+	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -14,9 +15,10 @@ import (
 )
 
 type zipEntry struct {
-	name string
-	data string
-	mode fs.FileMode
+	name  string
+	data  string
+	mode  fs.FileMode
+	store bool // stored uncompressed instead of deflated
 }
 
 // writeWheel writes a wheel holding entries, stamped with modified, and
@@ -27,6 +29,9 @@ func writeWheel(t *testing.T, dir, file string, modified time.Time, entries []zi
 	zw := zip.NewWriter(&buf)
 	for _, e := range entries {
 		h := &zip.FileHeader{Name: e.name, Method: zip.Deflate, Modified: modified}
+		if e.store {
+			h.Method = zip.Store
+		}
 		mode := e.mode
 		if mode == 0 {
 			mode = 0o644
@@ -225,7 +230,8 @@ func contents(t *testing.T, files []File) []string {
 // resolution fails the read instead of making a silently bad jar.
 func TestBundleDetectsDamage(t *testing.T) {
 	dir := t.TempDir()
-	w := writeWheel(t, dir, "alpha-1.0-py3-none-any.whl", time.Now(), []zipEntry{{name: "alpha.py", data: "A = 1 + 1\n"}})
+	// Stored, not deflated: only the CRC check can notice a changed byte.
+	w := writeWheel(t, dir, "alpha-1.0-py3-none-any.whl", time.Now(), []zipEntry{{name: "alpha.py", data: "A = 1 + 1\n", store: true}})
 	files, err := Bundle(&Resolution{Dir: dir, Wheels: []Wheel{w}})
 	if err != nil || len(files) != 1 {
 		t.Fatalf("Bundle: %v %v", files, err)
@@ -236,14 +242,17 @@ func TestBundleDetectsDamage(t *testing.T) {
 	path := filepath.Join(dir, "alpha-1.0-py3-none-any.whl")
 	data, _ := os.ReadFile(path)
 	off := files[0].entry.offset
-	data[off+1] ^= 0x20
+	if data[off] != 'A' {
+		t.Fatalf("entry data not at the recorded offset: %q", data[off:off+4])
+	}
+	data[off] = 'B'
 	os.WriteFile(path, data, 0o644)
 	rc, err := files[0].Open()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rc.Close()
-	if got, err := io.ReadAll(rc); err == nil {
-		t.Errorf("read of a damaged entry succeeded: %q", got)
+	if got, err := io.ReadAll(rc); !errors.Is(err, zip.ErrChecksum) {
+		t.Errorf("read of a damaged entry: %q, %v; want a checksum error", got, err)
 	}
 }
